@@ -1,0 +1,1 @@
+"""cinegraph-scrapy: import IMDb lists and event editions into a relational database."""

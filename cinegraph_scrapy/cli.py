@@ -1,0 +1,46 @@
+"""Shared pieces of the project commands: database access with one-line errors, plain tables."""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy.commands import ScrapyCommand
+
+from cinegraph_scrapy.db.engine import open_database, resolve_database_url
+from cinegraph_scrapy.errors import CinegraphError
+
+
+class DatabaseCommand(ScrapyCommand):
+    """A command that works on the database only: one-line errors, exit status 2 on bad input."""
+
+    requires_project = True
+    default_settings = {"LOG_ENABLED": False}
+
+    def database(self, *, seed: bool = True):
+        from cinegraph_scrapy.configs import ensure_seeded
+
+        engine = open_database(resolve_database_url(self.settings))
+        if seed:
+            ensure_seeded(engine)
+        return engine
+
+    def run(self, args, opts):
+        try:
+            self.execute(args, opts)
+        except CinegraphError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+
+    def execute(self, args, opts):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def print_table(rows: list[list], headers: list[str], out=None) -> None:
+    out = out or sys.stdout
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    print(line.rstrip(), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)

@@ -1,0 +1,356 @@
+"""Import configurations: seeding `movie_lists` from the packaged data file, resolving spider arguments
+(`key`, `keys`, `org` + `years`) to validated targets, and auto-creating event editions on demand."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from cinegraph_scrapy.db.models import FestivalOrganization, MovieList
+from cinegraph_scrapy.errors import ConfigError
+
+IMDB_HOSTS = {"imdb.com", "www.imdb.com", "m.imdb.com"}
+_LIST_ID = re.compile(r"^ls\d{6,}$")
+_EVENT_ID = re.compile(r"^ev\d{7}$")
+_EVENT_KEY = re.compile(r"^(?P<prefix>[a-z][a-z0-9_]*?)_(?P<year>\d{4})$")
+
+
+@lru_cache(maxsize=1)
+def seed_data() -> dict[str, Any]:
+    """The packaged seed file (read with importlib.resources: works from a zipped egg too)."""
+    text = (resources.files("cinegraph_scrapy.db") / "seeds.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def organizations() -> dict[str, dict[str, Any]]:
+    return {org["slug"]: org for org in seed_data()["organizations"]}
+
+
+def event_url(base: str, event_id: str, year: int, instance: int) -> str:
+    return f"{base.rstrip('/')}/event/{event_id}/{year}/{instance}/"
+
+
+def list_url(base: str, list_id: str, page: int = 1) -> str:
+    url = f"{base.rstrip('/')}/list/{list_id}/"
+    return url if page <= 1 else f"{url}?page={page}"
+
+
+def max_plausible_year() -> int:
+    return datetime.now(timezone.utc).year + 1
+
+
+# ------------------------------------------------------------------ seeding
+
+
+def _seed_rows() -> list[dict[str, Any]]:
+    data = seed_data()
+    rows: list[dict[str, Any]] = []
+    for entry in data["lists"]:
+        rows.append(
+            {
+                "source_key": entry["source_key"],
+                "name": entry["name"],
+                "source_type": "imdb",
+                "source_id": entry["source_id"],
+                "source_url": list_url("https://www.imdb.com", entry["source_id"]),
+                "category": entry.get("category"),
+                "tracks_awards": bool(entry.get("tracks_awards")),
+                "active": True,
+                "metadata_": dict(entry.get("metadata") or {}),
+            }
+        )
+    first, last = data["event_years"]
+    for org in data["organizations"]:
+        for year in range(first, last + 1):
+            rows.append(event_config_row(org, year))
+    return rows
+
+
+def event_config_row(org: dict[str, Any], year: int, instance: int = 1) -> dict[str, Any]:
+    key = f"{org['slug']}_{year}" if instance == 1 else f"{org['slug']}_{year}_{instance}"
+    return {
+        "source_key": key,
+        "name": f"{org['name']} {year}",
+        "source_type": "imdb_event",
+        "source_id": org["event_id"],
+        "source_url": event_url("https://www.imdb.com", org["event_id"], year, instance),
+        "category": "awards",
+        "tracks_awards": True,
+        "active": True,
+        "metadata_": {
+            "year": year,
+            "instance": instance,
+            "organization": org["slug"],
+            "organization_name": org["name"],
+            "abbreviation": org["abbreviation"],
+        },
+    }
+
+
+_SEEDED_FIELDS = ("name", "source_type", "source_id", "source_url", "category", "tracks_awards", "active", "metadata_")
+
+
+def _fingerprint(values: dict[str, Any]) -> str:
+    payload = json.dumps({k: values.get(k) for k in _SEEDED_FIELDS}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass
+class SeedReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept_edited: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def seed_configs(engine: Engine, *, overwrite: bool = False) -> SeedReport:
+    """Insert missing seed rows; refresh rows still exactly as seeded; keep operator edits unless `overwrite`."""
+    report = SeedReport()
+    rows = _seed_rows()
+    with Session(engine) as session, session.begin():
+        existing = {
+            row.source_key: row
+            for row in session.scalars(select(MovieList).where(MovieList.source_key.in_([r["source_key"] for r in rows])))
+        }
+        for values in rows:
+            fingerprint = _fingerprint(values)
+            row = existing.get(values["source_key"])
+            if row is None:
+                session.add(MovieList(**values, seed_hash=fingerprint))
+                report.created.append(values["source_key"])
+                continue
+            current = _fingerprint({k: getattr(row, k) for k in _SEEDED_FIELDS})
+            if current == fingerprint:
+                report.unchanged += 1
+                if row.seed_hash != fingerprint:
+                    row.seed_hash = fingerprint
+                continue
+            if current == row.seed_hash or overwrite:
+                for key, value in values.items():
+                    setattr(row, key, value)
+                row.seed_hash = fingerprint
+                report.updated.append(values["source_key"])
+            else:
+                report.kept_edited.append(values["source_key"])
+        _seed_organizations(session)
+    return report
+
+
+def _seed_organizations(session: Session) -> None:
+    known = set(session.scalars(select(FestivalOrganization.slug)))
+    for org in seed_data()["organizations"]:
+        if org["slug"] not in known:
+            session.add(
+                FestivalOrganization(
+                    slug=org["slug"], name=org["name"], abbreviation=org["abbreviation"], imdb_event_id=org["event_id"]
+                )
+            )
+
+
+def ensure_seeded(engine: Engine) -> None:
+    """Seed on first use (an empty movie_lists table)."""
+    with Session(engine) as session:
+        has_rows = session.scalar(select(MovieList.id).limit(1)) is not None
+    if not has_rows:
+        seed_configs(engine)
+
+
+# ------------------------------------------------------------------ resolution
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """A validated configuration, ready to crawl."""
+
+    list_id: int
+    source_key: str
+    name: str
+    source_type: str
+    source_id: str
+    url: str
+    tracks_awards: bool
+    metadata: dict[str, Any]
+    year: int | None = None
+    instance: int = 1
+    organization: str | None = None
+
+    @property
+    def is_event(self) -> bool:
+        return self.source_type == "imdb_event"
+
+
+def allowed_hosts(imdb_base_url: str) -> set[str]:
+    return IMDB_HOSTS | {(urlsplit(imdb_base_url).hostname or "").lower()}
+
+
+def validate_config(row: MovieList, imdb_base_url: str) -> ImportTarget:
+    """Check a movie_lists row before any request; ConfigError names the key and the field."""
+    key = row.source_key
+    meta = row.metadata_ if isinstance(row.metadata_, dict) else None
+    if meta is None:
+        raise ConfigError(f"config {key!r}: metadata must be a JSON object, got {type(row.metadata_).__name__}")
+    if row.source_url:
+        host = (urlsplit(row.source_url).hostname or "").lower()
+        if urlsplit(row.source_url).scheme not in ("http", "https") or host not in allowed_hosts(imdb_base_url):
+            raise ConfigError(
+                f"config {key!r}: source_url host {host or row.source_url!r} is not IMDb's; refusing to crawl it"
+            )
+    if row.source_type == "imdb":
+        if not row.source_id or not _LIST_ID.match(row.source_id):
+            raise ConfigError(f"config {key!r}: source_id {row.source_id!r} is not an IMDb list id (ls…)")
+        return ImportTarget(
+            list_id=row.id,
+            source_key=key,
+            name=row.name,
+            source_type=row.source_type,
+            source_id=row.source_id,
+            url=list_url(imdb_base_url, row.source_id),
+            tracks_awards=bool(row.tracks_awards),
+            metadata=meta,
+            organization=meta.get("organization") if isinstance(meta.get("organization"), str) else None,
+        )
+    if row.source_type == "imdb_event":
+        if not row.source_id or not _EVENT_ID.match(row.source_id):
+            raise ConfigError(f"config {key!r}: missing or malformed event id {row.source_id!r} (expected ev0000000)")
+        year = _int_field(key, meta, "year", required=True)
+        if not 1900 <= year <= max_plausible_year():
+            raise ConfigError(f"config {key!r}: metadata.year {year} is not a plausible edition year")
+        instance = _int_field(key, meta, "instance", required=False) or 1
+        if instance < 1:
+            raise ConfigError(f"config {key!r}: metadata.instance must be 1 or more, got {instance}")
+        return ImportTarget(
+            list_id=row.id,
+            source_key=key,
+            name=row.name,
+            source_type=row.source_type,
+            source_id=row.source_id,
+            url=event_url(imdb_base_url, row.source_id, year, instance),
+            tracks_awards=True,
+            metadata=meta,
+            year=year,
+            instance=instance,
+            organization=meta.get("organization") if isinstance(meta.get("organization"), str) else None,
+        )
+    raise ConfigError(f"config {key!r}: unknown source_type {row.source_type!r} (expected imdb or imdb_event)")
+
+
+def _int_field(key: str, meta: dict, name: str, *, required: bool) -> int | None:
+    value = meta.get(name)
+    if value is None:
+        if required:
+            raise ConfigError(f"config {key!r}: metadata.{name} is missing")
+        return None
+    if isinstance(value, bool):
+        raise ConfigError(f"config {key!r}: metadata.{name} must be a number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ConfigError(f"config {key!r}: metadata.{name} must be a number, got {value!r}")
+
+
+def nearest_keys(session: Session, key: str, n: int = 5) -> list[str]:
+    keys = list(session.scalars(select(MovieList.source_key)))
+    close = difflib.get_close_matches(key, keys, n=n, cutoff=0.5)
+    if len(close) < n:
+        close += [k for k in sorted(keys) if k.startswith(key.split("_")[0]) and k not in close][: n - len(close)]
+    return close
+
+
+def _auto_event_row(key: str) -> dict[str, Any] | None:
+    """`venice_1999` → a config row for a known organization and a plausible year, else None."""
+    m = _EVENT_KEY.match(key)
+    if not m:
+        return None
+    org = organizations().get(m.group("prefix"))
+    year = int(m.group("year"))
+    if org is None or not 1900 <= year <= max_plausible_year():
+        return None
+    return event_config_row(org, year)
+
+
+def load_configs(
+    engine: Engine,
+    keys: list[str],
+    *,
+    imdb_base_url: str,
+    force: bool = False,
+    source_type: str | None = None,
+) -> list[ImportTarget]:
+    """Resolve keys to validated targets, creating event editions for known prefixes on the fly."""
+    if not keys:
+        raise ConfigError("no configuration key given: use -a key=KEY (see `scrapy lists`)")
+    targets: list[ImportTarget] = []
+    with Session(engine) as session, session.begin():
+        rows = {r.source_key: r for r in session.scalars(select(MovieList).where(MovieList.source_key.in_(keys)))}
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                values = _auto_event_row(key)
+                if values is None:
+                    near = nearest_keys(session, key)
+                    hint = f"; nearest: {', '.join(near)}" if near else ""
+                    raise ConfigError(f"unknown config key {key!r}{hint} (run `scrapy lists` for all keys)")
+                row = MovieList(**values, seed_hash=_fingerprint(values))
+                session.add(row)
+                session.flush()
+            if source_type and row.source_type != source_type:
+                raise ConfigError(
+                    f"config {key!r} is a {row.source_type} config; use the "
+                    f"{'imdb_event' if row.source_type == 'imdb_event' else 'imdb_list'} spider"
+                )
+            if not row.active and not force:
+                raise ConfigError(f"config {key!r} is inactive; pass -a force=1 to import it anyway")
+            targets.append(validate_config(row, imdb_base_url))
+    return targets
+
+
+def parse_years(spec: str) -> list[int]:
+    """"1950-2024", "2020,2022", "2019-2020,2024" → years."""
+    years: set[int] = set()
+    for part in (spec or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", part)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > b:
+                a, b = b, a
+            years.update(range(a, b + 1))
+        elif re.fullmatch(r"\d{4}", part):
+            years.add(int(part))
+        else:
+            raise ConfigError(f"years {spec!r}: expected YEAR, YEAR-YEAR or a comma-separated mix")
+    if not years:
+        raise ConfigError("years: no year given (e.g. -a years=2019-2024)")
+    return sorted(years)
+
+
+def keys_for(*, key: str | None = None, keys: str | None = None, org: str | None = None, years: str | None = None) -> list[str]:
+    """Spider arguments → config keys, in order, without duplicates."""
+    out: list[str] = []
+    if key:
+        out.append(key.strip())
+    if keys:
+        out.extend(k.strip() for k in keys.split(",") if k.strip())
+    if org:
+        if org not in organizations():
+            known = ", ".join(sorted(organizations()))
+            raise ConfigError(f"unknown organization {org!r} (known: {known})")
+        out.extend(f"{org}_{y}" for y in parse_years(years or ""))
+    elif years:
+        raise ConfigError("-a years=… needs -a org=…")
+    return list(dict.fromkeys(out))

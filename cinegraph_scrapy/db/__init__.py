@@ -1,0 +1,1 @@
+"""Database layer: models, engine/schema management, repository (upserts), seed data."""

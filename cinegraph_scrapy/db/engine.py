@@ -1,0 +1,158 @@
+"""Engine creation, DATABASE_URL checks and schema upgrades (Alembic, shipped in the package)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from cinegraph_scrapy.errors import DatabaseError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite:///cinegraph.db"
+SUPPORTED_DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql+psycopg", "postgresql"}
+
+
+def resolve_database_url(settings=None) -> str:
+    """`-s DATABASE_URL=…` wins over the environment, which wins over the SQLite default."""
+    url = None
+    if settings is not None:
+        url = settings.get("DATABASE_URL")
+    return url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparsable DATABASE_URL>"
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(url: str) -> Engine:
+    """One engine per URL per process; checked once (scheme, reachability) with a one-line error."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _create_checked_engine(url)
+            _engines[url] = engine
+        return engine
+
+
+def _create_checked_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"DATABASE_URL is not a database URL: {safe_url(url)!s} "
+            "(expected sqlite:///path.db or postgresql+psycopg://user@host:5432/db)"
+        ) from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise DatabaseError(
+            f"DATABASE_URL scheme {parsed.drivername!r} is not supported "
+            "(use sqlite:///path.db or postgresql+psycopg://user@host:5432/db)"
+        )
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs: dict = {"future": True}
+    if parsed.drivername.startswith("postgresql"):
+        kwargs.update(pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    else:
+        kwargs.update(connect_args={"timeout": 30})
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseError(f"DATABASE_URL {safe_url(url)} cannot be used: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot connect to the database {safe_url(url)}: {reason}") from None
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot use the database {safe_url(url)}: {exc}") from None
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _migrations_dir() -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    """A real directory holding the migrations, copied out of the package when it is a zip (egg)."""
+    root = resources.files("cinegraph_scrapy.db") / "migrations"
+    if isinstance(root, Path) and root.is_dir():
+        return root, None
+    tmp = tempfile.TemporaryDirectory(prefix="cinegraph-migrations-")
+
+    def copy(src, dest: Path) -> None:
+        dest.mkdir(parents=True, exist_ok=True)
+        for child in src.iterdir():
+            if child.name == "__pycache__":
+                continue
+            if child.is_dir():
+                copy(child, dest / child.name)
+            else:
+                (dest / child.name).write_bytes(child.read_bytes())
+
+    copy(root, Path(tmp.name) / "migrations")
+    return Path(tmp.name) / "migrations", tmp
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the latest revision (idempotent, safe to call on every start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    directory, tmp = _migrations_dir()
+    alembic_logger = logging.getLogger("alembic")
+    level = alembic_logger.level
+    alembic_logger.setLevel(logging.WARNING)  # "Context impl …" on every start is noise
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(directory))
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two processes starting at once must not both create the tables.
+                conn.execute(text("SELECT pg_advisory_xact_lock(727274001)"))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        alembic_logger.setLevel(level)
+        if tmp is not None:
+            shutil.rmtree(tmp.name, ignore_errors=True)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError:
+            return None
+
+
+def open_database(url: str, *, migrate: bool = True) -> Engine:
+    """Engine for `url` with an up-to-date schema: what every crawl and command starts with."""
+    engine = get_engine(url)
+    if migrate:
+        upgrade_schema(engine)
+    return engine

@@ -1,0 +1,17 @@
+"""Errors that end a command or crawl with one clear line instead of a traceback."""
+
+
+class CinegraphError(Exception):
+    """A problem the user can fix (bad key, bad config, unreachable database...)."""
+
+
+class ConfigError(CinegraphError):
+    """A movie_lists row or a spider argument that cannot be imported."""
+
+
+class DatabaseError(CinegraphError):
+    """DATABASE_URL is malformed or the database cannot be reached."""
+
+
+class BlockedPage(CinegraphError):
+    """IMDb answered, but not with the page we asked for (403, WAF challenge, robot check, no data)."""

@@ -1,0 +1,129 @@
+"""Import tracking: locks each key, opens an `import_runs` row per configuration, keeps heartbeats,
+closes the rows with their final status, updates `movie_lists.last_*`, and ends the log with a summary."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from scrapy import signals
+from scrapy.utils.asyncio import AsyncioLoopingCall
+
+from cinegraph_scrapy import runs
+from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks
+from cinegraph_scrapy.secrets import install_log_redaction, redact
+
+logger = logging.getLogger(__name__)
+
+_STATUS_RANK = {"success": 0, "partial": 1, "failed": 2}
+_STATS_PREFIXES = ("cinegraph/", "tmdb/", "retry/", "downloader/response_status_count/", "item_dropped", "waf/",
+                   "finish_reason", "elapsed_time_seconds", "log_count/ERROR", "log_count/WARNING")
+
+
+class ImportRunsExtension:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.heartbeat_every = settings.getfloat("IMPORT_HEARTBEAT_SECONDS", 10.0)
+        self.stale_after = timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0))
+        self.locks: KeyLocks | None = None
+        self.loop: AsyncioLoopingCall | None = None
+        self.summary_lines: list[str] = []
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        install_log_redaction()
+        return cls(crawler)
+
+    @staticmethod
+    def _tracked(spider) -> bool:
+        return hasattr(spider, "ledgers") and hasattr(spider, "engine_db")
+
+    def spider_opened(self, spider):
+        if not self._tracked(spider):
+            return
+        engine = spider.engine_db
+        self.locks = KeyLocks(engine, self.stale_after)
+        job_id = getattr(spider, "_job", None)
+        for key, ledger in spider.ledgers.items():
+            try:
+                self.locks.acquire(key)
+            except AlreadyRunning as exc:
+                ledger.skipped = str(exc)
+                self.crawler.stats.inc_value("cinegraph/skipped_already_running")
+                logger.error("%s", exc)
+                continue
+            interrupted = runs.mark_interrupted(engine, ledger.target.list_id)
+            if interrupted:
+                logger.warning("%s: marked %d earlier run(s) as interrupted (their process died)", key, interrupted)
+            runs.start_run(engine, ledger, spider.name, job_id)
+        if spider.ledgers and all(ledger.skipped for ledger in spider.ledgers.values()):
+            self.crawler.stats.set_value("cinegraph/refused", "already_running")
+        self.loop = AsyncioLoopingCall(self._heartbeat, spider)
+        self.loop.start(self.heartbeat_every, now=False)
+
+    def _heartbeat(self, spider) -> None:
+        try:
+            self.locks.heartbeat()
+            runs.heartbeat_runs(spider.engine_db, [l.run_id for l in spider.ledgers.values() if l.run_id])
+        except Exception as exc:  # a missed heartbeat must not kill the crawl
+            logger.warning("heartbeat failed: %s", redact(str(exc)))
+
+    def spider_closed(self, spider, reason):
+        if not self._tracked(spider):
+            return
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        stats = self.crawler.stats.get_stats()
+        crawl_stats = {k: v for k, v in stats.items() if k.startswith(_STATS_PREFIXES) and isinstance(v, (int, float, str))}
+        worst = None
+        for key, ledger in spider.ledgers.items():
+            if ledger.skipped:
+                self.summary_lines.append(f"{key}: skipped — {ledger.skipped}")
+                continue
+            status, error = ledger.final_status(reason)
+            payload = {**ledger.counts(), "crawl": crawl_stats}
+            try:
+                runs.finish_run(spider.engine_db, ledger, status, error, payload)
+            except Exception as exc:
+                logger.error("%s: could not record the import run: %s", key, redact(str(exc)))
+            self.crawler.stats.set_value(f"cinegraph/status/{key}", status)
+            if worst is None or _STATUS_RANK[status] > _STATUS_RANK[worst]:
+                worst = status
+            if status == "success":
+                logger.info("%s: import %s", key, status)
+            else:
+                (logger.error if status == "failed" else logger.warning)("%s: import %s — %s", key, status, error)
+            self.summary_lines.append(self._summary(key, ledger, status, error, stats))
+        if worst is not None:
+            self.crawler.stats.set_value("cinegraph/final_status", worst)
+        elif spider.ledgers:
+            self.crawler.stats.set_value("cinegraph/final_status", "refused")
+        if self.locks is not None:
+            self.locks.close()
+
+    @staticmethod
+    def _summary(key, ledger, status, error, stats) -> str:
+        parts = [f"{key}: {status.upper()}", f"pages {ledger.pages}", f"items {ledger.items_scraped}"]
+        if ledger.target.is_event:
+            parts.append(f"nominations {ledger.nominations_stored}/{ledger.nominations_found} stored")
+            parts.append(f"winners {ledger.winners}")
+            if ledger.people_only:
+                parts.append(f"people-only {ledger.people_only}")
+        else:
+            total = f"/{ledger.expected_total}" if ledger.expected_total is not None else ""
+            parts.append(f"entries {ledger.entries_seen}{total}")
+        parts.append(f"films stored {len(ledger.movie_ids)}")
+        parts.append(f"TMDb enriched {stats.get('tmdb/enriched', 0)}")
+        if ledger.items_dropped:
+            reasons = ", ".join(f"{k} {v}" for k, v in ledger.drop_reasons.most_common())
+            parts.append(f"dropped {ledger.items_dropped} ({reasons})")
+        line = " | ".join(parts)
+        return f"{line} | {redact(error)}" if error else line
+
+    def engine_stopped(self):
+        if self.summary_lines:
+            logger.info("Import summary:\n  %s", "\n  ".join(self.summary_lines))

@@ -1,0 +1,65 @@
+"""The items that flow from the spiders through the pipelines (plain dataclasses, used via itemadapter).
+
+Every item names its configuration (`source_key`) and the page it came from (`page`): the storage
+pipeline writes each page in one transaction once all of that page's items have been seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _tmdb_summary(value: Any) -> Any:
+    """Feeds carry the TMDb id and status, not the raw TMDb document (credits are large)."""
+    if not isinstance(value, dict):
+        return value
+    return {"tmdb_id": value.get("tmdb_id"), "status": value.get("status")}
+
+
+@dataclass
+class ListEntryItem:
+    """One film on one IMDb list page."""
+
+    source_key: str
+    page: int
+    imdb_id: str | None
+    title: str | None
+    original_title: str | None = None
+    year: int | None = None
+    position: int | None = None
+    notes: str | None = None
+    award_name: str | None = None
+    award_year: int | None = None
+    award_won: bool | None = None
+    tmdb: dict[str, Any] | None = field(default=None, metadata={"serializer": _tmdb_summary})
+
+
+@dataclass
+class NominationItem:
+    """One nominated film (or a person-only honour) of one nomination in one event edition."""
+
+    source_key: str
+    page: int
+    event_id: str
+    edition_year: int
+    edition_instance: int
+    award_name: str
+    category: str
+    won: bool
+    imdb_id: str | None
+    title: str | None = None
+    original_title: str | None = None
+    year: int | None = None
+    notes: str | None = None
+    people: list[dict[str, str | None]] = field(default_factory=list)
+    tmdb: dict[str, Any] | None = field(default=None, metadata={"serializer": _tmdb_summary})
+
+    @property
+    def nominee_key(self) -> str:
+        """Natural key within ceremony + category: the film and the set of nominated people."""
+        people = ",".join(sorted(p.get("imdb_id") or f"?{p.get('name') or ''}" for p in self.people))
+        return f"{self.imdb_id or '-'}|{people}"
+
+
+FILM_ITEMS = (ListEntryItem, NominationItem)

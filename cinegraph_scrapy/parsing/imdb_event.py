@@ -1,0 +1,309 @@
+"""IMDb event edition pages (/event/ev…/YEAR/INSTANCE/) → EventPage.
+
+Layouts: Next.js __NEXT_DATA__ (edition.awards[]), the legacy `IMDbReactWidgets.NomineesWidget.push`
+JSON, and the legacy `event-widgets__*` HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from parsel import Selector
+
+from cinegraph_scrapy.parsing.blocks import NoDataError
+from cinegraph_scrapy.parsing.nextdata import as_bytes, next_data
+from cinegraph_scrapy.parsing.text import dig, int_or_none, nm_id, text_of, tt_id, year_of
+
+
+@dataclass
+class Film:
+    imdb_id: str
+    title: str | None = None
+    original_title: str | None = None
+    year: int | None = None
+
+
+@dataclass
+class Person:
+    imdb_id: str | None
+    name: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"imdb_id": self.imdb_id, "name": self.name}
+
+
+@dataclass
+class Nomination:
+    award_name: str
+    category: str
+    won: bool
+    notes: str | None = None
+    films: list[Film] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+
+
+@dataclass
+class EventPage:
+    layout: str  # next_data | legacy_widget | legacy_html
+    event_name: str | None = None
+    year: int | None = None
+    instance: int | None = None
+    edition_id: str | None = None
+    nominations: list[Nomination] = field(default_factory=list)
+    # "award / category" of categories whose nominations continue on another page (hasNextPage).
+    truncated_categories: list[str] = field(default_factory=list)
+    award_count: int = 0
+
+    @property
+    def winners(self) -> int:
+        return sum(1 for n in self.nominations if n.won)
+
+
+def parse_event_page(body: str | bytes) -> EventPage:
+    """Parse an event edition page.
+
+    Raises NoDataError when the page carries no event structure we know, or when it does but yields no
+    nomination at all (a page that parses to nothing is an error, not an empty success).
+    """
+    raw = as_bytes(body)
+    data = next_data(raw)
+    page: EventPage | None = None
+    if data is not None:
+        page = _from_next_data(data)
+    if page is None:
+        page = _from_widget(raw)
+    if page is None:
+        page = _from_html(raw)
+    if page is None:
+        raise NoDataError("no event data found (no __NEXT_DATA__ edition, no NomineesWidget JSON, no award HTML)")
+    if not page.nominations:
+        raise NoDataError(
+            f"the event page has the {page.layout} structure but 0 nominations "
+            f"({page.award_count} award blocks)"
+        )
+    return page
+
+
+# ---------------------------------------------------------------- Next.js
+
+
+def _film(title: dict | None) -> Film | None:
+    if not isinstance(title, dict):
+        return None
+    imdb_id = tt_id(title.get("id"))
+    if imdb_id is None:
+        return None
+    return Film(
+        imdb_id=imdb_id,
+        title=text_of(title.get("titleText")),
+        original_title=text_of(title.get("originalTitleText")),
+        year=year_of(title.get("releaseYear")) or year_of(title.get("releaseDate")),
+    )
+
+
+def _person(name: dict | None) -> Person | None:
+    if not isinstance(name, dict):
+        return None
+    person = Person(imdb_id=nm_id(name.get("id")), name=text_of(name.get("nameText")))
+    return person if person.imdb_id or person.name else None
+
+
+def _merge_films(films: list[Film | None]) -> list[Film]:
+    seen: dict[str, Film] = {}
+    for film in films:
+        if film is not None and film.imdb_id not in seen:
+            seen[film.imdb_id] = film
+    return list(seen.values())
+
+
+def _merge_people(people: list[Person | None]) -> list[Person]:
+    seen: dict[str, Person] = {}
+    for person in people:
+        if person is None:
+            continue
+        key = person.imdb_id or f"name:{person.name}"
+        if key not in seen:
+            seen[key] = person
+    return list(seen.values())
+
+
+def _from_next_data(data: dict) -> EventPage | None:
+    props = dig(data, "props", "pageProps")
+    if not isinstance(props, dict):
+        return None
+    edition = props.get("edition")
+    info = props.get("editionInfo") or {}
+    if not isinstance(edition, dict) and not isinstance(info, dict):
+        return None
+    awards = dig(edition, "awards")
+    if not isinstance(awards, list):
+        if not isinstance(edition, dict):
+            return None
+        awards = []
+    page = EventPage(
+        layout="next_data",
+        event_name=text_of(props.get("eventName")) or text_of(dig(info, "event", "name")),
+        year=int_or_none(dig(info, "year")),
+        instance=int_or_none(dig(info, "instanceWithinYear")),
+        edition_id=dig(info, "id") if isinstance(dig(info, "id"), str) else None,
+        award_count=len(awards),
+    )
+    for award in awards:
+        if not isinstance(award, dict):
+            continue
+        award_name = text_of(award.get("text")) or text_of(award.get("name")) or "Award"
+        for cat_edge in dig(award, "nominationCategories", "edges") or []:
+            node = dig(cat_edge, "node")
+            if not isinstance(node, dict):
+                continue
+            category = text_of(node.get("category")) or award_name
+            nominations = node.get("nominations") or {}
+            if dig(nominations, "pageInfo", "hasNextPage") is True:
+                page.truncated_categories.append(f"{award_name} / {category}")
+            for nom_edge in nominations.get("edges") or []:
+                nom = dig(nom_edge, "node")
+                if not isinstance(nom, dict):
+                    continue
+                entities = nom.get("awardedEntities") or {}
+                films = [_film(dig(t, "title")) for t in (entities.get("awardTitles") or [])]
+                films += [_film(dig(t, "title")) for t in (entities.get("secondaryAwardTitles") or [])]
+                people = [_person(dig(n, "name")) for n in (entities.get("awardNames") or [])]
+                people += [_person(dig(n, "name")) for n in (entities.get("secondaryAwardNames") or [])]
+                page.nominations.append(
+                    Nomination(
+                        award_name=award_name,
+                        category=category,
+                        won=nom.get("isWinner") is True,
+                        notes=text_of(nom.get("notes")),
+                        films=_merge_films(films),
+                        people=_merge_people(people),
+                    )
+                )
+    return page
+
+
+# ---------------------------------------------------------------- legacy widget JSON
+
+_WIDGET = re.compile(rb"IMDbReactWidgets\.NomineesWidget\.push\(\s*\[")
+
+
+def _widget_payload(raw: bytes) -> dict | None:
+    m = _WIDGET.search(raw)
+    if m is None:
+        return None
+    text = raw[m.end() : m.end() + 20_000_000].decode("utf-8", "replace")
+    decoder = json.JSONDecoder()
+    # The array is ['center-3-react', {…}]: skip the first element, decode the object.
+    brace = text.find("{")
+    if brace < 0:
+        raise NoDataError("NomineesWidget.push(…) has no JSON object")
+    try:
+        obj, _ = decoder.raw_decode(text, brace)
+    except ValueError as exc:
+        raise NoDataError(f"NomineesWidget JSON is not valid ({exc.msg}): truncated or changed page") from None
+    return obj if isinstance(obj, dict) else None
+
+
+def _legacy_category(name) -> str | None:
+    text = text_of(name)
+    if text is None or text.strip() in ("", "None"):
+        return None
+    return text
+
+
+def _from_widget(raw: bytes) -> EventPage | None:
+    payload = _widget_payload(raw)
+    if payload is None:
+        return None
+    summary = dig(payload, "nomineesWidgetModel", "eventEditionSummary") or {}
+    awards = summary.get("awards") or []
+    page = EventPage(
+        layout="legacy_widget",
+        event_name=text_of(dig(payload, "nomineesWidgetModel", "title")) or text_of(summary.get("eventName")),
+        year=int_or_none(summary.get("year")),
+        instance=int_or_none(summary.get("instanceWithinYear")),
+        edition_id=summary.get("editionId") if isinstance(summary.get("editionId"), str) else None,
+        award_count=len(awards),
+    )
+    for award in awards:
+        if not isinstance(award, dict):
+            continue
+        award_name = text_of(award.get("awardName")) or "Award"
+        for cat in award.get("categories") or []:
+            if not isinstance(cat, dict):
+                continue
+            category = _legacy_category(cat.get("categoryName")) or award_name
+            for nom in cat.get("nominations") or []:
+                if not isinstance(nom, dict):
+                    continue
+                films: list[Film | None] = []
+                people: list[Person | None] = []
+                for nominee in (nom.get("primaryNominees") or []) + (nom.get("secondaryNominees") or []):
+                    if not isinstance(nominee, dict):
+                        continue
+                    const = nominee.get("const")
+                    if tt_id(const):
+                        films.append(
+                            Film(
+                                imdb_id=tt_id(const),
+                                title=text_of(nominee.get("name")),
+                                original_title=text_of(nominee.get("originalName")),
+                                year=year_of(nominee.get("year")),
+                            )
+                        )
+                    elif nm_id(const) or nominee.get("name"):
+                        people.append(Person(imdb_id=nm_id(const), name=text_of(nominee.get("name"))))
+                page.nominations.append(
+                    Nomination(
+                        award_name=award_name,
+                        category=category,
+                        won=nom.get("isWinner") is True,
+                        notes=text_of(nom.get("notes")),
+                        films=_merge_films(films),
+                        people=_merge_people(people),
+                    )
+                )
+    return page
+
+
+# ---------------------------------------------------------------- legacy HTML
+
+
+def _from_html(raw: bytes) -> EventPage | None:
+    if b"event-widgets__award" not in raw:
+        return None
+    sel = Selector(text=raw.decode("utf-8", "replace"))
+    awards = sel.css(".event-widgets__award")
+    page = EventPage(layout="legacy_html", award_count=len(awards))
+    page.event_name = " ".join(sel.css("h1 ::text").getall()).strip() or None
+    for award in awards:
+        award_name = " ".join(award.css(".event-widgets__award-name ::text").getall()).strip() or "Award"
+        categories = award.css(".event-widgets__award-category")
+        for cat in categories or [award]:
+            category = _legacy_category(
+                " ".join(cat.css(".event-widgets__award-category-name ::text").getall()).strip()
+            ) or award_name
+            for nom in cat.css(".event-widgets__award-nomination"):
+                films: list[Film | None] = []
+                people: list[Person | None] = []
+                for link in nom.css(".event-widgets__nominee-name a[href], a.event-widgets__nominee-name[href]"):
+                    href = link.attrib.get("href", "")
+                    name = " ".join(link.css("::text").getall()).strip() or None
+                    if tt_id(href):
+                        films.append(Film(imdb_id=tt_id(href), title=name))
+                    elif nm_id(href):
+                        people.append(Person(imdb_id=nm_id(href), name=name))
+                notes = " ".join(nom.css(".event-widgets__nomination-notes ::text").getall()).strip() or None
+                page.nominations.append(
+                    Nomination(
+                        award_name=award_name,
+                        category=category,
+                        won=bool(nom.css(".event-widgets__winner-badge")),
+                        notes=notes,
+                        films=_merge_films(films),
+                        people=_merge_people(people),
+                    )
+                )
+    return page

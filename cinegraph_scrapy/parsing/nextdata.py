@@ -1,0 +1,48 @@
+"""Find the JSON payloads embedded in IMDb pages (Next.js __NEXT_DATA__, JSON-LD)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from cinegraph_scrapy.parsing.blocks import NoDataError
+
+_NEXT_DATA = re.compile(rb"<script[^>]*\bid=[\"']__NEXT_DATA__[\"'][^>]*>(.*?)</script>", re.S | re.I)
+_LD_JSON = re.compile(rb"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>", re.S | re.I)
+
+
+def as_bytes(body: str | bytes) -> bytes:
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+def next_data(body: bytes) -> dict[str, Any] | None:
+    """The parsed __NEXT_DATA__ object, None when the page has none; NoDataError when it is broken."""
+    m = _NEXT_DATA.search(body)
+    if m is None:
+        if re.search(rb"id=[\"']__NEXT_DATA__", body):
+            raise NoDataError("page has a __NEXT_DATA__ script that never ends (truncated page)")
+        return None
+    try:
+        data = json.loads(m.group(1))
+    except ValueError as exc:
+        raise NoDataError(f"__NEXT_DATA__ is not valid JSON ({exc.msg} at char {exc.pos}): truncated or changed page") from None
+    return data if isinstance(data, dict) else None
+
+
+def ld_json_objects(body: bytes) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page (flattening lists and @graph); broken blocks are skipped."""
+    found: list[dict[str, Any]] = []
+    for m in _LD_JSON.finditer(body):
+        try:
+            data = json.loads(m.group(1))
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        for obj in stack:
+            if isinstance(obj, dict):
+                found.append(obj)
+                graph = obj.get("@graph")
+                if isinstance(graph, list):
+                    found.extend(g for g in graph if isinstance(g, dict))
+    return found

@@ -1,0 +1,242 @@
+"""Routing and storage: list entries → movies + canonical_sources; nominations → festival tables.
+
+Items are held per page until every item the spider yielded for that page has been stored or dropped,
+then the page is written in one transaction on a single database thread (the reactor keeps crawling
+meanwhile). Organization, ceremony and category ids are cached for the crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from scrapy import signals
+
+from cinegraph_scrapy.db import repository as repo
+from cinegraph_scrapy.items import ListEntryItem, NominationItem
+from cinegraph_scrapy.pipelines import Dropped
+from cinegraph_scrapy.runs import RunLedger, utcnow
+from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.spiders.base import PageBatch
+
+logger = logging.getLogger(__name__)
+
+
+class StoragePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cinegraph-db")
+        self.pending: set[asyncio.Future] = set()
+        self.org_ids: dict[str, int] = {}
+        self.ceremony_ids: dict[str, int] = {}
+        self.category_ids: dict[tuple[int, str, str], int] = {}
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def spider(self):
+        return self.crawler.spider
+
+    # ------------------------------------------------------------ page accounting
+
+    def _batch(self, item) -> PageBatch | None:
+        return getattr(self.spider, "batches", {}).get((item.source_key, item.page))
+
+    async def process_item(self, item):
+        if not isinstance(item, (ListEntryItem, NominationItem)):
+            return item
+        batch = self._batch(item)
+        if batch is None:  # not from an import spider (e.g. a test feeding items directly)
+            return item
+        batch.items.append(item)
+        batch.done += 1
+        if batch.done >= batch.expected:
+            await self._flush(item.source_key, item.page)
+        return item
+
+    async def item_dropped(self, item, response, exception, spider):
+        await self._count_lost(item, getattr(exception, "reason", None) or type(exception).__name__)
+
+    async def item_error(self, item, response, spider, failure):
+        await self._count_lost(item, f"error_{failure.type.__name__}")
+
+    async def _count_lost(self, item, reason: str) -> None:
+        if not isinstance(item, (ListEntryItem, NominationItem)):
+            return
+        ledger = self.spider.ledgers.get(item.source_key)
+        if ledger is not None:
+            ledger.items_dropped += 1
+            ledger.drop_reasons[reason] += 1
+        self.stats.inc_value(f"cinegraph/dropped/{reason}")
+        batch = self._batch(item)
+        if batch is not None:
+            batch.done += 1
+            if batch.done >= batch.expected:
+                await self._flush(item.source_key, item.page)
+
+    async def close_spider(self):
+        # Pages whose items did not all arrive (an error mid-way): store what did arrive.
+        for source_key, page in list(getattr(self.spider, "batches", {})):
+            await self._flush(source_key, page)
+        if self.pending:
+            await asyncio.gather(*self.pending, return_exceptions=True)
+        self.executor.shutdown(wait=True)
+
+    async def _flush(self, source_key: str, page: int) -> None:
+        batch = self.spider.batches.pop((source_key, page), None)
+        if batch is None:
+            return
+        ledger = self.spider.ledgers[source_key]
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self.executor, self._write_page, ledger, page, batch)
+        self.pending.add(future)
+        try:
+            await future
+        finally:
+            self.pending.discard(future)
+
+    # ------------------------------------------------------------ writing (database thread)
+
+    def _write_page(self, ledger: RunLedger, page: int, batch: PageBatch) -> None:
+        if not batch.items:
+            return
+        engine = self.spider.engine_db
+        now = utcnow()
+        target = ledger.target
+        try:
+            with engine.begin() as conn:
+                if target.is_event:
+                    result = self._write_event_page(conn, ledger, batch, now)
+                else:
+                    result = self._write_list_page(conn, ledger, batch, now)
+                self._before_commit(conn, ledger, page)
+        except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
+            message = redact(f"storing page {page} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            ledger.store_errors.append(message)
+            self.stats.inc_value("cinegraph/store_errors")
+            logger.error("%s: %s", target.source_key, message)
+            return
+        self._after_commit(ledger, batch, result)
+
+    def _before_commit(self, conn, ledger: RunLedger, page: int) -> None:
+        """Hook for tests that need to break a page mid-transaction."""
+
+    def _after_commit(self, ledger: RunLedger, batch: PageBatch, result: dict[str, Any]) -> None:
+        ledger.items_stored += len(batch.items)
+        ledger.movie_ids.update(result["movie_ids"])
+        self.stats.inc_value("cinegraph/items_stored", len(batch.items))
+        self.stats.inc_value("cinegraph/films_stored", len(result["movie_ids"]))
+        if "nominations" in result:
+            ledger.nominations_stored += result["nominations"]
+            self.stats.inc_value("cinegraph/nominations_stored", result["nominations"])
+            self.ceremony_ids.update(result["ceremony"])
+            self.org_ids.update(result["org"])
+            self.category_ids.update(result["categories"])
+        if result.get("tmdb"):
+            self.stats.inc_value("tmdb/stored", result["tmdb"])
+
+    @staticmethod
+    def _films(items) -> list[dict[str, Any]]:
+        return [
+            {"imdb_id": i.imdb_id, "title": i.title, "original_title": i.original_title, "year": i.year}
+            for i in items
+            if i.imdb_id
+        ]
+
+    @staticmethod
+    def _tmdb_rows(items) -> list[dict[str, Any]]:
+        rows: dict[str, dict[str, Any]] = {}
+        for item in items:
+            if item.imdb_id and isinstance(item.tmdb, dict) and item.tmdb.get("columns"):
+                rows[item.imdb_id] = {"imdb_id": item.imdb_id, **item.tmdb["columns"]}
+        return list(rows.values())
+
+    def _write_list_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any]:
+        items = batch.items
+        movie_ids = repo.upsert_movies(conn, self._films(items), now)
+        tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
+        repo.upsert_canonical_sources(
+            conn,
+            ledger.target.list_id,
+            [
+                {
+                    "movie_id": movie_ids[i.imdb_id],
+                    "position": i.position,
+                    "notes": i.notes,
+                    "award_name": i.award_name,
+                    "award_year": i.award_year,
+                    "award_won": i.award_won,
+                }
+                for i in items
+            ],
+            now,
+        )
+        return {"movie_ids": set(movie_ids.values()), "tmdb": tmdb}
+
+    def _write_event_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any]:
+        target = ledger.target
+        meta = target.metadata
+        slug = target.organization or target.source_key.rsplit("_", 1)[0]
+        org_id = self.org_ids.get(slug)
+        if org_id is None:
+            org_id = repo.ensure_organization(
+                conn,
+                slug=slug,
+                name=meta.get("organization_name") or batch.info.get("event_name") or target.name,
+                abbreviation=meta.get("abbreviation"),
+                event_id=target.source_id,
+            )
+        ceremony_id = repo.upsert_ceremony(
+            conn,
+            organization_id=org_id,
+            list_id=target.list_id,
+            year=target.year,
+            instance=target.instance,
+            name=batch.info.get("event_name") or target.name,
+            source_url=target.url,
+            edition_id=batch.info.get("edition_id"),
+            now=now,
+        )
+        items: list[NominationItem] = batch.items
+        pairs = {(i.award_name, i.category) for i in items}
+        categories = {pair: self.category_ids[(org_id, *pair)] for pair in pairs if (org_id, *pair) in self.category_ids}
+        missing = [pair for pair in pairs if pair not in categories]
+        if missing:
+            categories.update(repo.upsert_categories(conn, org_id, missing))
+        movie_ids = repo.upsert_movies(conn, self._films(items), now)
+        tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
+        stored = repo.upsert_nominations(
+            conn,
+            [
+                {
+                    "ceremony_id": ceremony_id,
+                    "category_id": categories[(i.award_name, i.category)],
+                    "movie_id": movie_ids.get(i.imdb_id) if i.imdb_id else None,
+                    "nominee_key": i.nominee_key,
+                    "award_name": i.award_name,
+                    "won": i.won,
+                    "people": i.people,
+                    "notes": i.notes,
+                }
+                for i in items
+            ],
+            now,
+        )
+        return {
+            "movie_ids": set(movie_ids.values()),
+            "nominations": stored,
+            "tmdb": tmdb,
+            "org": {slug: org_id},
+            "ceremony": {target.source_key: ceremony_id},
+            "categories": {(org_id, a, c): i for (a, c), i in categories.items()},
+        }
+
+
+__all__ = ["StoragePipeline", "Dropped"]

@@ -1,0 +1,309 @@
+"""Import runs: one `import_runs` row per configuration per crawl, its running tally (RunLedger), the
+one-running-import-per-key lock, and the status the run ends with."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Connection, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from cinegraph_scrapy.configs import ImportTarget
+from cinegraph_scrapy.db.models import ImportLock, ImportRun, MovieList
+from cinegraph_scrapy.errors import CinegraphError
+from cinegraph_scrapy.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+_LOCK_NAMESPACE = 727274002
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes: they were written in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+class AlreadyRunning(CinegraphError):
+    pass
+
+
+@dataclass
+class RunLedger:
+    """What happened to one configuration during this crawl."""
+
+    target: ImportTarget
+    run_id: int | None = None
+    started_at: datetime = field(default_factory=utcnow)
+    pages: int = 0
+    page_errors: list[str] = field(default_factory=list)
+    items_scraped: int = 0
+    items_stored: int = 0
+    items_dropped: int = 0
+    drop_reasons: Counter = field(default_factory=Counter)
+    movie_ids: set[int] = field(default_factory=set)
+    expected_total: int | None = None
+    entries_seen: int = 0
+    nominations_found: int = 0
+    nominations_stored: int = 0
+    winners: int = 0
+    people_only: int = 0
+    truncated: list[str] = field(default_factory=list)
+    store_errors: list[str] = field(default_factory=list)
+    skipped: str | None = None  # why this configuration was not imported at all
+
+    def page_failed(self, reason: str) -> None:
+        self.page_errors.append(redact(reason))
+
+    def final_status(self, finish_reason: str) -> tuple[str, str | None]:
+        """success | partial | failed, and the reason when it is not success."""
+        errors = self.page_errors + self.store_errors
+        stored = self.items_stored
+        if stored == 0 and self.nominations_stored == 0:
+            if errors:
+                return "failed", errors[0]
+            if self.items_scraped and self.items_dropped >= self.items_scraped:
+                reasons = ", ".join(f"{k}: {v}" for k, v in self.drop_reasons.most_common())
+                return "failed", f"every item was dropped ({reasons})"
+            if finish_reason != "finished":
+                return "failed", f"crawl ended early ({finish_reason}) before anything was stored"
+            return "failed", "nothing was stored"
+        problems: list[str] = []
+        if errors:
+            problems.append(f"{len(errors)} page error(s): {errors[0]}")
+        if self.expected_total is not None and not self.target.is_event and self.entries_seen < self.expected_total:
+            problems.append(f"read {self.entries_seen} of {self.expected_total} films the list announces")
+        if self.truncated:
+            problems.append(
+                f"{len(self.truncated)} categor{'y' if len(self.truncated) == 1 else 'ies'} with more nominations "
+                f"than the page holds ({self.truncated[0]})"
+            )
+        if finish_reason != "finished":
+            problems.append(f"crawl ended early ({finish_reason})")
+        if problems:
+            return "partial", "; ".join(problems)
+        return "success", None
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages,
+            "items_scraped": self.items_scraped,
+            "items_stored": self.items_stored,
+            "items_dropped": self.items_dropped,
+            "drop_reasons": dict(self.drop_reasons),
+            "films": len(self.movie_ids),
+            "expected_total": self.expected_total,
+            "nominations_found": self.nominations_found,
+            "nominations_stored": self.nominations_stored,
+            "winners": self.winners,
+            "people_only_nominations": self.people_only,
+            "truncated_categories": self.truncated,
+            "page_errors": self.page_errors[:20],
+        }
+
+
+def lock_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(owner: str) -> bool | None:
+    """True/False for an owner on this host, None when it ran elsewhere."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class KeyLocks:
+    """One running import per key, across processes and machines sharing the database.
+
+    PostgreSQL: a session advisory lock on a connection held for the whole crawl (released by the
+    server when the process dies). SQLite: an `import_locks` row with a heartbeat; a row whose owner
+    process is gone, or whose heartbeat is older than `stale_after`, is taken over.
+    """
+
+    def __init__(self, engine: Engine, stale_after: timedelta):
+        self.engine = engine
+        self.stale_after = stale_after
+        self.owner = lock_owner()
+        self.held: set[str] = set()
+        self._pg_conn: Connection | None = None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def acquire(self, key: str) -> None:
+        """Take the lock or raise AlreadyRunning."""
+        if self.is_postgres:
+            if self._pg_conn is None:
+                self._pg_conn = self.engine.connect()
+            got = self._pg_conn.execute(
+                text("SELECT pg_try_advisory_lock(:ns, hashtext(:key))"), {"ns": _LOCK_NAMESPACE, "key": key}
+            ).scalar()
+            self._pg_conn.commit()
+            if not got:
+                holder = self._holder(key)
+                raise AlreadyRunning(f"an import of {key!r} is already running ({holder}); not starting a second one")
+        now = utcnow()
+        with Session(self.engine) as session, session.begin():
+            lock = session.get(ImportLock, key, with_for_update=self.is_postgres)
+            if lock is not None and not self.is_postgres and lock.owner != self.owner:
+                alive = _pid_alive(lock.owner)
+                fresh = as_aware(lock.heartbeat_at) > now - self.stale_after
+                if alive or (alive is None and fresh):
+                    raise AlreadyRunning(
+                        f"an import of {key!r} is already running ({lock.owner}, heartbeat "
+                        f"{as_aware(lock.heartbeat_at):%H:%M:%S} UTC); not starting a second one"
+                    )
+                logger.warning("Taking over the stale lock of %r left by %s", key, lock.owner)
+            if lock is None:
+                session.add(ImportLock(source_key=key, owner=self.owner, heartbeat_at=now))
+            else:
+                lock.owner, lock.heartbeat_at, lock.run_id = self.owner, now, None
+        self.held.add(key)
+
+    def _holder(self, key: str) -> str:
+        with Session(self.engine) as session:
+            lock = session.get(ImportLock, key)
+        return f"held by {lock.owner}" if lock else "held by another process"
+
+    def heartbeat(self, keys: set[str] | None = None) -> None:
+        keys = self.held if keys is None else keys
+        if not keys:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ImportLock)
+                .where(ImportLock.source_key.in_(keys), ImportLock.owner == self.owner)
+                .values(heartbeat_at=utcnow())
+            )
+
+    def release(self, key: str) -> None:
+        if key not in self.held:
+            return
+        self.held.discard(key)
+        with Session(self.engine) as session, session.begin():
+            lock = session.get(ImportLock, key)
+            if lock is not None and lock.owner == self.owner:
+                session.delete(lock)
+        if self._pg_conn is not None:
+            self._pg_conn.execute(
+                text("SELECT pg_advisory_unlock(:ns, hashtext(:key))"), {"ns": _LOCK_NAMESPACE, "key": key}
+            )
+            self._pg_conn.commit()
+
+    def close(self) -> None:
+        for key in list(self.held):
+            self.release(key)
+        if self._pg_conn is not None:
+            self._pg_conn.close()
+            self._pg_conn = None
+
+
+def mark_interrupted(engine: Engine, list_id: int, *, except_run: int | None = None) -> int:
+    """Runs of this config still `running` although nobody holds its lock: their process died."""
+    with engine.begin() as conn:
+        stmt = (
+            update(ImportRun)
+            .where(ImportRun.list_id == list_id, ImportRun.status == "running")
+            .values(
+                status="interrupted",
+                finished_at=utcnow(),
+                error="the crawl process stopped without finishing (killed or crashed); a later run took over",
+            )
+        )
+        if except_run is not None:
+            stmt = stmt.where(ImportRun.id != except_run)
+        return conn.execute(stmt).rowcount or 0
+
+
+def start_run(engine: Engine, ledger: RunLedger, spider: str, job_id: str | None) -> int:
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        run = ImportRun(
+            list_id=ledger.target.list_id,
+            spider=spider,
+            job_id=job_id,
+            pid=os.getpid(),
+            started_at=now,
+            heartbeat_at=now,
+            status="running",
+            pages=0,
+            items_scraped=0,
+            items_stored=0,
+            items_dropped=0,
+        )
+        session.add(run)
+        session.execute(
+            update(MovieList).where(MovieList.id == ledger.target.list_id).values(last_import_status="running")
+        )
+        session.flush()
+        ledger.run_id = run.id
+        lock = session.get(ImportLock, ledger.target.source_key)
+        if lock is not None:
+            lock.run_id = run.id
+    ledger.started_at = now
+    return ledger.run_id
+
+
+def heartbeat_runs(engine: Engine, run_ids: list[int]) -> None:
+    if not run_ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(update(ImportRun).where(ImportRun.id.in_(run_ids)).values(heartbeat_at=utcnow()))
+
+
+def finish_run(engine: Engine, ledger: RunLedger, status: str, error: str | None, stats: dict[str, Any]) -> None:
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(ImportRun)
+            .where(ImportRun.id == ledger.run_id)
+            .values(
+                finished_at=now,
+                heartbeat_at=now,
+                status=status,
+                pages=ledger.pages,
+                items_scraped=ledger.items_scraped,
+                items_stored=ledger.items_stored,
+                items_dropped=ledger.items_dropped,
+                error=redact(error) if error else None,
+                stats=stats,
+            )
+        )
+        session.execute(
+            update(MovieList)
+            .where(MovieList.id == ledger.target.list_id)
+            .values(last_import_at=now, last_import_status=status, last_movie_count=len(ledger.movie_ids))
+        )
+
+
+def running_keys(engine: Engine, fresh_within: timedelta) -> dict[str, datetime]:
+    """Keys with a `running` import whose heartbeat is fresh: the scheduler skips them."""
+    cutoff = utcnow() - fresh_within
+    with Session(engine) as session:
+        rows = session.execute(
+            select(MovieList.source_key, ImportRun.heartbeat_at)
+            .join(ImportRun, ImportRun.list_id == MovieList.id)
+            .where(ImportRun.status == "running")
+        ).all()
+    return {key: as_aware(hb) for key, hb in rows if hb is not None and as_aware(hb) > cutoff}

@@ -1,0 +1,89 @@
+"""Every knob of cinegraph-scrapy, with its default. Override with `-s NAME=value` or the environment
+(DATABASE_URL, TMDB_API_KEY, TMDB_READ_ACCESS_TOKEN, CHROMIUM_PATH)."""
+
+import os
+
+BOT_NAME = "cinegraph_scrapy"
+SPIDER_MODULES = ["cinegraph_scrapy.spiders"]
+NEWSPIDER_MODULE = "cinegraph_scrapy.spiders"
+COMMANDS_MODULE = "cinegraph_scrapy.commands"
+
+# ---- where things are
+DATABASE_URL = os.environ.get("DATABASE_URL")  # None → sqlite:///cinegraph.db in the working directory
+IMDB_BASE_URL = os.environ.get("IMDB_BASE_URL", "https://www.imdb.com")
+TMDB_API_BASE = os.environ.get("TMDB_API_BASE", "https://api.themoviedb.org/3")
+
+# ---- politeness towards IMDb: about one request per second, adapted by AutoThrottle
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-US,en;q=0.9",
+}
+ROBOTSTXT_OBEY = False
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+
+# ---- retries: RetryMiddleware with backoff and Retry-After
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0  # seconds; doubles per attempt
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "cinegraph_scrapy.middlewares.retry.BackoffRetryMiddleware": 550,
+    #"cinegraph_scrapy.middlewares.waf.WafChallengeMiddleware": 640,
+}
+
+# ---- items: validation → deduplication → TMDb enrichment → routing and storage
+ITEM_PIPELINES = {
+    "cinegraph_scrapy.pipelines.validate.ValidationPipeline": 100,
+    "cinegraph_scrapy.pipelines.dedupe.DeduplicationPipeline": 200,
+    #"cinegraph_scrapy.pipelines.tmdb.TmdbEnrichmentPipeline": 300,
+    "cinegraph_scrapy.pipelines.store.StoragePipeline": 800,
+}
+EXTENSIONS = {
+    "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
+}
+
+# ---- import runs: one running import per key
+IMPORT_HEARTBEAT_SECONDS = 10.0
+IMPORT_LOCK_STALE_SECONDS = 60.0
+
+# ---- TMDb enrichment (credentials from the environment; never logged)
+TMDB_ENABLED = True
+TMDB_API_KEY = os.environ.get("TMDB_API_KEY")
+TMDB_READ_ACCESS_TOKEN = os.environ.get("TMDB_READ_ACCESS_TOKEN")
+TMDB_REFRESH_DAYS = 30
+TMDB_CONCURRENCY = 8
+TMDB_MAX_RPS = 35.0  # 0 = unlimited (benchmarks against a local stand-in)
+TMDB_MAX_RETRIES = 5
+
+# ---- browser fallback for IMDb's AWS WAF challenge (scrapy-playwright + Debian's chromium)
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH")  # None → `chromium` found on PATH
+BROWSER_FALLBACK_ENABLED = True
+BROWSER_WAIT_SELECTOR = "script#__NEXT_DATA__"
+BROWSER_TIMEOUT_MS = 30000
+# The Playwright download handlers are switched on by the import spiders only when a browser exists.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run", "--disable-quic"],
+}
+
+# ---- Scrapy housekeeping
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would otherwise open a code-running control server per job
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,143 @@
+"""The base spider every import spider derives from: arguments → validated configurations from the
+database, one RunLedger per configuration, and the bookkeeping of which items belong to which page."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from cinegraph_scrapy.configs import ImportTarget, ensure_seeded, keys_for, load_configs
+from cinegraph_scrapy.db.engine import open_database, resolve_database_url
+from cinegraph_scrapy.errors import BlockedPage, CinegraphError
+from cinegraph_scrapy.parsing.blocks import blocked_reason
+from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
+from cinegraph_scrapy.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+
+def truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class PageBatch:
+    """Items of one page still on their way through the pipelines, and what the page said about itself."""
+
+    expected: int
+    info: dict[str, Any] = field(default_factory=dict)
+    done: int = 0
+    items: list[Any] = field(default_factory=list)
+
+
+class BaseImportSpider(scrapy.Spider):
+    """`-a key=KEY` (or `keys=a,b`, or `org=venice years=1990-2024`), `-a force=1` for inactive configs."""
+
+    source_type: ClassVar[str | None] = None
+
+    def __init__(self, *args: Any, key: str | None = None, keys: str | None = None, org: str | None = None,
+                 years: str | None = None, force: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.requested_keys = keys_for(key=key, keys=keys, org=org, years=years)
+        self.force = truthy(force) if force is not None else False
+        self.targets: list[ImportTarget] = []
+        self.ledgers: dict[str, RunLedger] = {}
+        self.batches: dict[tuple[str, int], PageBatch] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.engine_db = open_database(resolve_database_url(crawler.settings))
+        ensure_seeded(spider.engine_db)
+        spider.targets = cls.resolve_targets(spider.engine_db, crawler.settings, spider.requested_keys, spider.force)
+        spider.ledgers = {t.source_key: RunLedger(target=t) for t in spider.targets}
+        return spider
+
+    @classmethod
+    def resolve_targets(cls, engine, settings, keys: list[str], force: bool) -> list[ImportTarget]:
+        return load_configs(
+            engine, keys, imdb_base_url=settings.get("IMDB_BASE_URL"), force=force, source_type=cls.source_type
+        )
+
+
+    @classmethod
+    def preflight(cls, settings, spargs: dict[str, Any]) -> None:
+        """Everything that can be checked before Scrapy starts (used by the `crawl` command)."""
+        keys = keys_for(key=spargs.get("key"), keys=spargs.get("keys"), org=spargs.get("org"),
+                        years=spargs.get("years"))
+        engine = open_database(resolve_database_url(settings))
+        ensure_seeded(engine)
+        targets = cls.resolve_targets(engine, settings, keys, truthy(spargs.get("force", "0")))
+        locks = KeyLocks(engine, timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0)))
+        busy = []
+        try:
+            for target in targets:
+                try:
+                    locks.acquire(target.source_key)
+                except AlreadyRunning as exc:
+                    busy.append(str(exc))
+        finally:
+            locks.close()
+        if busy and len(busy) == len(targets):
+            raise AlreadyRunning(busy[0] if len(busy) == 1 else f"{len(busy)} keys are already being imported: {busy[0]}")
+
+    # ---------------------------------------------------------------- crawling helpers
+
+    def active_targets(self) -> list[ImportTarget]:
+        return [t for t in self.targets if self.ledgers[t.source_key].skipped is None]
+
+    def request(self, url: str, target: ImportTarget, callback, page: int = 1, **meta: Any) -> scrapy.Request:
+        meta.update({"source_key": target.source_key, "page": page})
+        if target.metadata.get("render") == "browser":
+            meta["cinegraph_browser"] = True
+        return scrapy.Request(url, callback=callback, errback=self.on_request_error, meta=meta, dont_filter=True)
+
+    def check_page(self, response: Response) -> None:
+        """Raise BlockedPage when the answer is not the page we asked for."""
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        reason = blocked_reason(response.status, headers, response.body)
+        if reason:
+            raise BlockedPage(f"{reason} at {response.url}")
+
+    def page_failed(self, response_or_request, reason: str) -> None:
+        meta = response_or_request.meta
+        ledger = self.ledgers[meta["source_key"]]
+        ledger.page_failed(f"page {meta.get('page', 1)}: {reason}")
+        self.crawler.stats.inc_value("cinegraph/page_errors")
+        logger.error("%s page %s failed: %s", meta["source_key"], meta.get("page", 1), redact(reason))
+
+    def on_request_error(self, failure: Failure) -> None:
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+            reason = blocked_reason(response.status, headers, response.body) or f"HTTP {response.status}"
+            reason = f"{reason} at {response.url}"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()} at {request.url}"
+        self.page_failed(request, reason)
+
+    def emit_page(self, target: ImportTarget, page: int, items: list[Any], **info: Any):
+        """Register the page's items so that storage can write the page in one transaction, then yield them."""
+        ledger = self.ledgers[target.source_key]
+        ledger.pages += 1
+        ledger.items_scraped += len(items)
+        self.crawler.stats.inc_value("cinegraph/pages")
+        self.batches[(target.source_key, page)] = PageBatch(expected=len(items), info=info)
+        yield from items
+
+    def guarded(self, response: Response, parse):
+        """Run a page parser; a blocked or empty page becomes a recorded page error, not a crash."""
+        try:
+            self.check_page(response)
+            return parse()
+        except CinegraphError as exc:
+            self.page_failed(response, str(exc))
+            return []
+
