@@ -1,0 +1,148 @@
+"""Shared test fixtures: a fresh PostgreSQL database per test (cloned from a migrated template),
+loopback sites standing in for IMDb and TMDb, and a helper that runs real `scrapy` commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.support.server import LoopbackSite
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("CINEGRAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _sa_url(dbname: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{dbname}"
+
+
+def _admin():
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A migrated, seeded template database. PostgreSQL must be reachable: the suite fails otherwise."""
+    try:
+        conn = _admin()
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}", pytrace=False)
+    name = f"cg_tmpl_{uuid.uuid4().hex[:8]}"
+    conn.execute(f'CREATE DATABASE "{name}"')
+    from cinegraph_scrapy.configs import seed_configs
+    from cinegraph_scrapy.db.engine import get_engine, upgrade_schema, _engines
+
+    url = _sa_url(name)
+    engine = get_engine(url)
+    upgrade_schema(engine)
+    seed_configs(engine)
+    engine.dispose()
+    _engines.pop(url, None)
+    yield name
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture
+def pg_url(pg_template):
+    """DATABASE_URL of a fresh database for this test."""
+    name = f"cg_test_{uuid.uuid4().hex[:10]}"
+    with _admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _sa_url(name)
+    from cinegraph_scrapy.db.engine import _engines
+
+    engine = _engines.pop(_sa_url(name), None)
+    if engine is not None:
+        engine.dispose()
+    with _admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(pg_url):
+    engine = create_engine(pg_url)
+    yield Db(engine)
+    engine.dispose()
+
+
+class Db:
+    def __init__(self, engine):
+        self.engine = engine
+
+    def scalar(self, sql: str, **params):
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    def rows(self, sql: str, **params):
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+
+    def execute(self, sql: str, **params):
+        with self.engine.begin() as conn:
+            conn.execute(text(sql), params)
+
+    def counts(self) -> dict[str, int]:
+        tables = ["movies", "canonical_sources", "festival_organizations", "festival_ceremonies",
+                  "festival_categories", "festival_nominations", "movie_lists"]
+        return {t: self.scalar(f"SELECT count(*) FROM {t}") for t in tables}
+
+
+@pytest.fixture
+def imdb():
+    with LoopbackSite() as site:
+        yield site
+
+
+@pytest.fixture
+def tmdb():
+    with LoopbackSite() as site:
+        yield site
+
+
+FAST = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "RETRY_BACKOFF_BASE": "0.05",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def log(self) -> str:
+        return self.stdout + self.stderr
+
+
+def scrapy(*args: str, db_url: str | None = None, settings: dict | None = None, env: dict | None = None,
+           cwd: Path | None = None, timeout: float = 180) -> Run:
+    """Run `python -m scrapy ARGS` as a user would, in its own process (one reactor per process)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "DATABASE_URL", "SCRAPY_"))}
+    full_env["PYTHONPATH"] = str(ROOT)
+    if db_url:
+        full_env["DATABASE_URL"] = db_url
+    full_env.update(env or {})
+    cmd = [sys.executable, "-m", "scrapy", *args]
+    if args and args[0] == "crawl":
+        for key, value in {**FAST, **(settings or {})}.items():
+            cmd += ["-s", f"{key}={value}"]
+    else:
+        for key, value in (settings or {}).items():
+            cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=cwd or ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
