@@ -62,4 +62,13 @@ class NominationItem:
         return f"{self.imdb_id or '-'}|{people}"
 
 
-FILM_ITEMS = (ListEntryItem, NominationItem)
+
+@dataclass
+class FilmItem:
+    """A film to (re-)enrich from TMDb (the tmdb_backfill spider)."""
+
+    source_key: str
+    page: int
+    imdb_id: str
+    title: str | None = None
+    tmdb: dict[str, Any] | None = field(default=None, metadata={"serializer": _tmdb_summary})

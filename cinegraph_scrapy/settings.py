@@ -46,7 +46,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "cinegraph_scrapy.pipelines.validate.ValidationPipeline": 100,
     "cinegraph_scrapy.pipelines.dedupe.DeduplicationPipeline": 200,
-    #"cinegraph_scrapy.pipelines.tmdb.TmdbEnrichmentPipeline": 300,
+    "cinegraph_scrapy.pipelines.tmdb.TmdbEnrichmentPipeline": 300,
     "cinegraph_scrapy.pipelines.store.StoragePipeline": 800,
 }
 EXTENSIONS = {

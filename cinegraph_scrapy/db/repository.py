@@ -91,25 +91,27 @@ TMDB_COLUMNS = (
 
 
 def store_tmdb(conn: Connection, results: Iterable[dict[str, Any]]) -> int:
-    """Write TMDb results (dicts with imdb_id + TMDB_COLUMNS). A tmdb_id another film already holds is
-    left NULL on this one (TMDb sometimes maps two IMDb ids to one film) instead of failing the page."""
-    rows = []
+    """Write TMDb results: dicts with imdb_id and some of TMDB_COLUMNS (a not-found or failed lookup only
+    sets the status, keeping older data). A tmdb_id another film already holds is left NULL on this one
+    (TMDb sometimes maps two IMDb ids to one film) instead of failing the page."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    count = 0
     for result in results:
-        row = {"b_imdb_id": result["imdb_id"]}
-        for column in TMDB_COLUMNS:
-            row[f"b_{column}"] = result.get(column)
-        rows.append(row)
-    if not rows:
-        return 0
+        columns = tuple(c for c in TMDB_COLUMNS if c in result)
+        row = {"b_imdb_id": result["imdb_id"], **{f"b_{c}": result[c] for c in columns}}
+        groups.setdefault(columns, []).append(row)
+        count += 1
     other = aliased(Movie)
-    taken = exists().where(and_(other.tmdb_id == bindparam("b_tmdb_id"), other.imdb_id != bindparam("b_imdb_id")))
-    values: dict[str, Any] = {column: bindparam(f"b_{column}") for column in TMDB_COLUMNS}
-    values["tmdb_id"] = case((taken, null()), else_=bindparam("b_tmdb_id"))
-    stmt = update(Movie).where(Movie.imdb_id == bindparam("b_imdb_id")).values(values)
-    stmt = stmt.execution_options(synchronize_session=False)
-    for chunk in _chunks(rows):
-        conn.execute(stmt, list(chunk))
-    return len(rows)
+    for columns, rows in groups.items():
+        values: dict[str, Any] = {column: bindparam(f"b_{column}") for column in columns}
+        if "tmdb_id" in values:
+            taken = exists().where(and_(other.tmdb_id == bindparam("b_tmdb_id"), other.imdb_id != bindparam("b_imdb_id")))
+            values["tmdb_id"] = case((taken, null()), else_=bindparam("b_tmdb_id"))
+        stmt = update(Movie).where(Movie.imdb_id == bindparam("b_imdb_id")).values(values)
+        stmt = stmt.execution_options(synchronize_session=False)
+        for chunk in _chunks(sorted(rows, key=lambda r: r["b_imdb_id"])):
+            conn.execute(stmt, list(chunk))
+    return count
 
 
 def upsert_canonical_sources(conn: Connection, list_id: int, entries: Iterable[dict[str, Any]], now: datetime) -> int:

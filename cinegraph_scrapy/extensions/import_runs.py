@@ -35,7 +35,6 @@ class ImportRunsExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        install_log_redaction()
         return cls(crawler)
 
     @staticmethod
@@ -43,6 +42,7 @@ class ImportRunsExtension:
         return hasattr(spider, "ledgers") and hasattr(spider, "engine_db")
 
     def spider_opened(self, spider):
+        install_log_redaction()  # Scrapy installs its root log handler after extensions are built
         if not self._tracked(spider):
             return
         engine = spider.engine_db

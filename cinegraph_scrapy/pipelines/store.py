@@ -15,13 +15,15 @@ from typing import Any
 from scrapy import signals
 
 from cinegraph_scrapy.db import repository as repo
-from cinegraph_scrapy.items import ListEntryItem, NominationItem
+from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
 from cinegraph_scrapy.pipelines import Dropped
 from cinegraph_scrapy.runs import RunLedger, utcnow
 from cinegraph_scrapy.secrets import redact
 from cinegraph_scrapy.spiders.base import PageBatch
 
 logger = logging.getLogger(__name__)
+
+STORED_ITEMS = (ListEntryItem, NominationItem, FilmItem)
 
 
 class StoragePipeline:
@@ -50,7 +52,7 @@ class StoragePipeline:
         return getattr(self.spider, "batches", {}).get((item.source_key, item.page))
 
     async def process_item(self, item):
-        if not isinstance(item, (ListEntryItem, NominationItem)):
+        if not isinstance(item, STORED_ITEMS):
             return item
         batch = self._batch(item)
         if batch is None:  # not from an import spider (e.g. a test feeding items directly)
@@ -68,7 +70,7 @@ class StoragePipeline:
         await self._count_lost(item, f"error_{failure.type.__name__}")
 
     async def _count_lost(self, item, reason: str) -> None:
-        if not isinstance(item, (ListEntryItem, NominationItem)):
+        if not isinstance(item, STORED_ITEMS):
             return
         ledger = self.spider.ledgers.get(item.source_key)
         if ledger is not None:
@@ -93,7 +95,7 @@ class StoragePipeline:
         batch = self.spider.batches.pop((source_key, page), None)
         if batch is None:
             return
-        ledger = self.spider.ledgers[source_key]
+        ledger = self.spider.ledgers.get(source_key)  # None: not an import (tmdb_backfill)
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self.executor, self._write_page, ledger, page, batch)
         self.pending.add(future)
@@ -104,11 +106,14 @@ class StoragePipeline:
 
     # ------------------------------------------------------------ writing (database thread)
 
-    def _write_page(self, ledger: RunLedger, page: int, batch: PageBatch) -> None:
+    def _write_page(self, ledger: RunLedger | None, page: int, batch: PageBatch) -> None:
         if not batch.items:
             return
         engine = self.spider.engine_db
         now = utcnow()
+        if ledger is None:
+            self._write_tmdb_only(engine, batch)
+            return
         target = ledger.target
         try:
             with engine.begin() as conn:
@@ -124,6 +129,16 @@ class StoragePipeline:
             logger.error("%s: %s", target.source_key, message)
             return
         self._after_commit(ledger, batch, result)
+
+    def _write_tmdb_only(self, engine, batch: PageBatch) -> None:
+        try:
+            with engine.begin() as conn:
+                stored = repo.store_tmdb(conn, self._tmdb_rows(batch.items))
+        except Exception as exc:
+            self.stats.inc_value("cinegraph/store_errors")
+            logger.error("storing TMDb results failed: %s", redact(f"{type(exc).__name__}: {exc}".splitlines()[0]))
+            return
+        self.stats.inc_value("tmdb/stored", stored)
 
     def _before_commit(self, conn, ledger: RunLedger, page: int) -> None:
         """Hook for tests that need to break a page mid-transaction."""

@@ -36,6 +36,18 @@ class PageBatch:
     items: list[Any] = field(default_factory=list)
 
 
+def configure_downloads(settings) -> None:
+    """Per-crawl download set-up derived from our settings: TMDb's own download slot (concurrency and
+    rate), and the Playwright download handler when the WAF browser fallback can run."""
+    from cinegraph_scrapy.middlewares.waf import configure_browser
+    from cinegraph_scrapy.pipelines.tmdb import TMDB_SLOT, tmdb_slot_settings
+
+    slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+    slots.setdefault(TMDB_SLOT, tmdb_slot_settings(settings))
+    settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+    configure_browser(settings)
+
+
 class BaseImportSpider(scrapy.Spider):
     """`-a key=KEY` (or `keys=a,b`, or `org=venice years=1990-2024`), `-a force=1` for inactive configs."""
 
@@ -49,6 +61,11 @@ class BaseImportSpider(scrapy.Spider):
         self.targets: list[ImportTarget] = []
         self.ledgers: dict[str, RunLedger] = {}
         self.batches: dict[tuple[str, int], PageBatch] = {}
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        configure_downloads(settings)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):

@@ -1,0 +1,250 @@
+"""TMDb enrichment: films without fresh TMDb data get `/find/{imdb_id}` then one `/movie/{id}` call with
+credits, external ids and release dates appended. Requests go through Scrapy's engine (download slot
+"tmdb": its own concurrency and rate, the retry middleware with Retry-After and backoff, the stats).
+
+Freshness is looked up for many items at once (one SELECT per batch of items arriving together), a film
+wanted by two items at once is fetched once, and the result travels on the item to the storage pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from scrapy import Request
+from sqlalchemy import select
+
+from cinegraph_scrapy.db.models import Movie
+from cinegraph_scrapy.db.repository import parse_release_date
+from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
+from cinegraph_scrapy.runs import as_aware, utcnow
+from cinegraph_scrapy.secrets import redact, register_secret
+
+logger = logging.getLogger(__name__)
+
+TMDB_SLOT = "tmdb"
+FRESH_STATUSES = ("enriched", "not_found")
+
+
+def tmdb_slot_settings(settings) -> dict[str, Any]:
+    """The DOWNLOAD_SLOTS entry that limits TMDb to TMDB_CONCURRENCY requests and TMDB_MAX_RPS per second."""
+    rps = settings.getfloat("TMDB_MAX_RPS", 35.0)
+    return {
+        "concurrency": settings.getint("TMDB_CONCURRENCY", 8),
+        "delay": (1.0 / rps) if rps > 0 else 0.0,
+        "jitter": 0,
+    }
+
+
+def movie_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
+    genres = [g.get("name") for g in details.get("genres") or [] if isinstance(g, dict) and g.get("name")]
+    return {
+        "tmdb_id": details.get("id"),
+        "tmdb_status": "enriched",
+        "tmdb_fetched_at": now,
+        "tmdb_title": details.get("title"),
+        "tmdb_original_title": details.get("original_title"),
+        "release_date": parse_release_date(details.get("release_date")),
+        "runtime": details.get("runtime") if isinstance(details.get("runtime"), int) else None,
+        "overview": details.get("overview"),
+        "poster_path": details.get("poster_path"),
+        "popularity": details.get("popularity"),
+        "vote_average": details.get("vote_average"),
+        "vote_count": details.get("vote_count"),
+        "genres": genres,
+        "tmdb_data": details,
+    }
+
+
+class TmdbAuthError(Exception):
+    pass
+
+
+class TmdbEnrichmentPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        self.enabled = settings.getbool("TMDB_ENABLED", True)
+        self.api_key = settings.get("TMDB_API_KEY") or None
+        self.token = settings.get("TMDB_READ_ACCESS_TOKEN") or None
+        register_secret(self.api_key)
+        register_secret(self.token)
+        self.base = settings.get("TMDB_API_BASE").rstrip("/")
+        self.refresh = timedelta(days=settings.getfloat("TMDB_REFRESH_DAYS", 30))
+        self.max_retries = settings.getint("TMDB_MAX_RETRIES", 5)
+        self.batch_size = 500
+        self.inflight: dict[str, asyncio.Future] = {}
+        self.handled: set[str] = set()  # films enriched (or found fresh) during this crawl
+        self._fresh_waiters: dict[str, list[asyncio.Future]] = {}
+        self._fresh_scheduled = False
+        self.warned_no_credentials = False
+        if self.enabled and not (self.api_key or self.token):
+            logger.warning(
+                "TMDb enrichment is off: no TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN; films are stored with "
+                "tmdb_status=pending (run `scrapy crawl tmdb_backfill` later)"
+            )
+            self.enabled = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    # ------------------------------------------------------------------ items
+
+    async def process_item(self, item):
+        if not self.enabled or not isinstance(item, (ListEntryItem, NominationItem, FilmItem)) or not item.imdb_id:
+            return item
+        imdb_id = item.imdb_id
+        if imdb_id in self.handled:
+            self.stats.inc_value("tmdb/cached")
+            return item
+        force = isinstance(item, FilmItem)
+        previous = None if force else await self._current_status(imdb_id)
+        if previous is True:
+            self.handled.add(imdb_id)
+            self.stats.inc_value("tmdb/cached")
+            return item
+        future = self.inflight.get(imdb_id)
+        if future is None:
+            future = asyncio.ensure_future(self._lookup(imdb_id))
+            self.inflight[imdb_id] = future
+            future.add_done_callback(lambda _f, key=imdb_id: self.inflight.pop(key, None))
+        else:
+            self.stats.inc_value("tmdb/coalesced")
+        result = await future
+        if result is None:  # auth failure or crawl-wide stop: leave the film as it is (pending)
+            return item
+        if result["status"] == "failed" and previous == "enriched":
+            return item  # a failed refresh keeps the older data
+        self.handled.add(imdb_id)
+        item.tmdb = result
+        return item
+
+    # ------------------------------------------------------------------ freshness, batched
+
+    async def _current_status(self, imdb_id: str):
+        """True when the stored TMDb data is fresh, else the stored status (or None for a new film)."""
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self._fresh_waiters.setdefault(imdb_id, []).append(waiter)
+        if not self._fresh_scheduled:
+            self._fresh_scheduled = True
+            loop.call_soon(self._resolve_freshness)
+        return await waiter
+
+    def _resolve_freshness(self) -> None:
+        self._fresh_scheduled = False
+        waiters, self._fresh_waiters = self._fresh_waiters, {}
+        ids = list(waiters)
+        found: dict[str, Any] = {}
+        cutoff = utcnow() - self.refresh
+        try:
+            engine = self.crawler.spider.engine_db
+            with engine.connect() as conn:
+                for start in range(0, len(ids), self.batch_size):
+                    chunk = ids[start : start + self.batch_size]
+                    rows = conn.execute(
+                        select(Movie.imdb_id, Movie.tmdb_status, Movie.tmdb_fetched_at).where(Movie.imdb_id.in_(chunk))
+                    )
+                    for imdb_id, status, fetched in rows:
+                        fresh = status in FRESH_STATUSES and fetched is not None and as_aware(fetched) > cutoff
+                        found[imdb_id] = True if fresh else status
+        except Exception as exc:
+            logger.warning("TMDb freshness lookup failed, looking films up anyway: %s", redact(str(exc)))
+        for imdb_id, futures in waiters.items():
+            for future in futures:
+                if not future.done():
+                    future.set_result(found.get(imdb_id))
+
+    # ------------------------------------------------------------------ HTTP through the engine
+
+    async def _lookup(self, imdb_id: str) -> dict[str, Any] | None:
+        now = utcnow()
+        try:
+            found = await self._get(f"/find/{imdb_id}", {"external_source": "imdb_id"})
+            if found is None:
+                return self._failed(imdb_id, now)
+            results = found.get("movie_results") or []
+            if not results or not isinstance(results[0], dict) or results[0].get("id") is None:
+                self.stats.inc_value("tmdb/not_found")
+                return {"tmdb_id": None, "status": "not_found",
+                        "columns": {"tmdb_status": "not_found", "tmdb_fetched_at": now}}
+            movie_id = results[0]["id"]
+            details = await self._get(f"/movie/{movie_id}", {"append_to_response": "credits,external_ids,release_dates"})
+            if details is None or not isinstance(details, dict):
+                return self._failed(imdb_id, now)
+            self.stats.inc_value("tmdb/enriched")
+            return {"tmdb_id": details.get("id") or movie_id, "status": "enriched", "columns": movie_columns(details, now)}
+        except TmdbAuthError:
+            return None
+
+    def _failed(self, imdb_id: str, now: datetime) -> dict[str, Any] | None:
+        if not self.enabled:
+            return None
+        self.stats.inc_value("tmdb/failed")
+        return {"tmdb_id": None, "status": "failed", "columns": {"tmdb_status": "failed", "tmdb_fetched_at": now}}
+
+    async def _get(self, path: str, params: dict[str, str]) -> dict[str, Any] | None:
+        """The JSON answer, None for a failure after retries; raises TmdbAuthError on 401."""
+        if not self.enabled:
+            raise TmdbAuthError()
+        query = dict(params)
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        elif self.api_key:
+            query["api_key"] = self.api_key
+        request = Request(
+            f"{self.base}{path}?{urlencode(query)}",
+            headers=headers,
+            meta={
+                "download_slot": TMDB_SLOT,
+                "max_retry_times": self.max_retries,
+                "tmdb": True,
+                "dont_redirect": True,
+            },
+            dont_filter=True,
+        )
+        self.stats.inc_value("tmdb/requests")
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:
+            self.stats.inc_value("tmdb/errors")
+            logger.warning("TMDb %s failed: %s", path.split("/")[1], redact(f"{type(exc).__name__}: {exc}"))
+            return None
+        if response.status == 401:
+            self._auth_failed(response)
+            raise TmdbAuthError()
+        if response.status == 404:
+            return {"movie_results": []} if path.startswith("/find/") else None
+        if response.status != 200:
+            self.stats.inc_value("tmdb/errors")
+            logger.warning("TMDb %s answered HTTP %s after retries", path.split("/")[1], response.status)
+            return None
+        try:
+            return json.loads(response.body)
+        except ValueError:
+            self.stats.inc_value("tmdb/errors")
+            logger.warning("TMDb %s answered something that is not JSON", path.split("/")[1])
+            return None
+
+    def _auth_failed(self, response) -> None:
+        if not self.enabled:
+            return
+        self.enabled = False
+        self.stats.inc_value("tmdb/errors")
+        self.stats.set_value("tmdb/auth_error", 1)
+        try:
+            message = json.loads(response.body).get("status_message") or ""
+        except (ValueError, AttributeError):
+            message = ""
+        logger.error(
+            "TMDb rejected the credentials (HTTP 401%s): enrichment is off for the rest of this crawl; "
+            "films are stored with tmdb_status=pending",
+            f": {redact(message)}" if message else "",
+        )

@@ -1,0 +1,82 @@
+"""`scrapy crawl tmdb_backfill [-a limit=N] [-a status=pending,failed]`: TMDb data for stored films that
+have none (pending), whose lookup failed, or whose data is older than TMDB_REFRESH_DAYS."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import scrapy
+from scrapy import signals
+from sqlalchemy import and_, or_, select
+
+from cinegraph_scrapy.db.engine import open_database, resolve_database_url
+from cinegraph_scrapy.db.models import Movie
+from cinegraph_scrapy.errors import ConfigError
+from cinegraph_scrapy.items import FilmItem
+from cinegraph_scrapy.runs import utcnow
+from cinegraph_scrapy.spiders.base import PageBatch, configure_downloads
+
+logger = logging.getLogger(__name__)
+
+STATUSES = ("pending", "failed", "not_found", "enriched")
+BATCH = 200
+
+
+class TmdbBackfillSpider(scrapy.Spider):
+    name = "tmdb_backfill"
+
+    def __init__(self, *args, limit: str | None = None, status: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            self.limit = int(limit) if limit not in (None, "") else None
+        except ValueError:
+            raise ConfigError(f"limit must be a number, got {limit!r}") from None
+        self.statuses = [s.strip() for s in (status or "pending,failed").split(",") if s.strip()]
+        unknown = [s for s in self.statuses if s not in STATUSES]
+        if unknown:
+            raise ConfigError(f"unknown tmdb status {unknown[0]!r} (use {', '.join(STATUSES)})")
+        self.ledgers: dict = {}
+        self.batches: dict[tuple[str, int], PageBatch] = {}
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        configure_downloads(settings)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.engine_db = open_database(resolve_database_url(crawler.settings))
+        crawler.signals.connect(spider.report, signal=signals.spider_closed)
+        return spider
+
+    def _query(self):
+        stale = utcnow() - timedelta(days=self.settings.getfloat("TMDB_REFRESH_DAYS", 30))
+        stmt = select(Movie.imdb_id, Movie.title).where(
+            or_(Movie.tmdb_status.in_(self.statuses),
+                and_(Movie.tmdb_status == "enriched", Movie.tmdb_fetched_at < stale)))
+        stmt = stmt.order_by(Movie.id)
+        return stmt.limit(self.limit) if self.limit is not None else stmt
+
+    async def start(self):
+        with self.engine_db.connect() as conn:
+            films = conn.execute(self._query()).all()
+        self.crawler.stats.set_value("tmdb/backfill_candidates", len(films))
+        logger.info("tmdb_backfill: %d film(s) to look up (status %s or stale)", len(films), "/".join(self.statuses))
+        for start in range(0, len(films), BATCH):
+            chunk = films[start : start + BATCH]
+            page = start // BATCH + 1
+            self.batches[("tmdb_backfill", page)] = PageBatch(expected=len(chunk))
+            for imdb_id, title in chunk:
+                yield FilmItem(source_key="tmdb_backfill", page=page, imdb_id=imdb_id, title=title)
+
+    def report(self, spider, reason):
+        stats = self.crawler.stats
+        summary = (f"tmdb_backfill: looked up {stats.get_value('tmdb/backfill_candidates', 0)}, "
+                   f"enriched {stats.get_value('tmdb/enriched', 0)}, not found {stats.get_value('tmdb/not_found', 0)}, "
+                   f"failed {stats.get_value('tmdb/failed', 0)}, requests {stats.get_value('tmdb/requests', 0)}")
+        if stats.get_value("tmdb/auth_error"):
+            summary += " — stopped: TMDb rejected the credentials (HTTP 401)"
+        logger.info(summary)
+        print(summary)
