@@ -39,7 +39,7 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cinegraph_scrapy.middlewares.retry.BackoffRetryMiddleware": 550,
-    #"cinegraph_scrapy.middlewares.waf.WafChallengeMiddleware": 640,
+    "cinegraph_scrapy.middlewares.waf.WafChallengeMiddleware": 640,
 }
 
 # ---- items: validation → deduplication → TMDb enrichment → routing and storage

@@ -120,7 +120,8 @@ class BaseImportSpider(scrapy.Spider):
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         reason = blocked_reason(response.status, headers, response.body)
         if reason:
-            raise BlockedPage(f"{reason} at {response.url}")
+            note = response.meta.get("waf_note")
+            raise BlockedPage(f"{reason} at {response.url}" + (f"; {note}" if note else ""))
 
     def page_failed(self, response_or_request, reason: str) -> None:
         meta = response_or_request.meta
@@ -136,6 +137,8 @@ class BaseImportSpider(scrapy.Spider):
             headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
             reason = blocked_reason(response.status, headers, response.body) or f"HTTP {response.status}"
             reason = f"{reason} at {response.url}"
+            if response.meta.get("waf_note"):
+                reason += f"; {response.meta['waf_note']}"
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()} at {request.url}"
         self.page_failed(request, reason)
