@@ -1,0 +1,92 @@
+"""One running import per key, also outside scrapyd; a killed run is taken over and marked interrupted."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import FAST, ROOT, scrapy
+from tests.test_event_import import serve_venice
+from tests.support.server import Reply
+
+
+def start_crawl(key, db_url, imdb_url, extra_settings=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "DATABASE_URL"))}
+    env.update(DATABASE_URL=db_url, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "imdb_event", "-a", f"key={key}", "-s", f"IMDB_BASE_URL={imdb_url}"]
+    for k, v in {**FAST, "IMPORT_HEARTBEAT_SECONDS": "0.5", **(extra_settings or {})}.items():
+        cmd += ["-s", f"{k}={v}"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def slow_venice(imdb):
+    serve_venice(imdb)
+    page = imdb.routes["/event/ev0000681/2024/1/"]
+    imdb.route("/event/ev0000681/2024/1/", [Reply(page.body, 200, page.headers, delay=6.0), page])
+    return imdb
+
+
+def test_second_crawl_of_the_same_key_refuses_to_start(slow_venice, db, pg_url):
+    first = start_crawl("venice_2024", pg_url, slow_venice.url)
+    try:
+        wait_for(lambda: db.scalar("SELECT count(*) FROM import_runs WHERE status = 'running'") == 1)
+        second = scrapy("crawl", "imdb_event", "-a", "key=venice_2024", db_url=pg_url,
+                        settings={"IMDB_BASE_URL": slow_venice.url})
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines()[-1].startswith("error: an import of 'venice_2024' is already running")
+        assert first.wait(60) == 0
+    finally:
+        first.kill()
+    assert db.rows("SELECT status FROM import_runs") == [("success",)]
+
+
+def test_killed_crawl_is_taken_over_and_marked_interrupted(slow_venice, db, pg_url):
+    first = start_crawl("venice_2024", pg_url, slow_venice.url)
+    wait_for(lambda: db.scalar("SELECT count(*) FROM import_runs WHERE status = 'running'") == 1)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(10)
+    rerun = scrapy("crawl", "imdb_event", "-a", "key=venice_2024", db_url=pg_url,
+                   settings={"IMDB_BASE_URL": slow_venice.url})
+    assert rerun.returncode == 0, rerun.log
+    assert db.rows("SELECT status FROM import_runs ORDER BY id") == [("interrupted",), ("success",)]
+    assert db.scalar("SELECT count(*) FROM festival_nominations") == 9
+
+
+def test_sqlite_lock_row_with_dead_owner_is_taken_over(imdb, tmp_path):
+    import sqlite3
+
+    serve_venice(imdb)
+    page = imdb.routes["/event/ev0000681/2024/1/"]
+    imdb.route("/event/ev0000681/2024/1/", [Reply(page.body, 200, page.headers, delay=6.0), page])
+    url = f"sqlite:///{tmp_path}/cg.db"
+    first = start_crawl("venice_2024", url, imdb.url)
+    db = lambda sql: sqlite3.connect(tmp_path / "cg.db").execute(sql).fetchall()
+
+    def locked():
+        try:
+            return db("SELECT count(*) FROM import_runs WHERE status = 'running'")[0][0] == 1
+        except sqlite3.OperationalError:  # the schema is still being created
+            return False
+
+    wait_for(locked)
+    busy = scrapy("crawl", "imdb_event", "-a", "key=venice_2024", db_url=url, settings={"IMDB_BASE_URL": imdb.url})
+    assert busy.returncode == 2 and "already running" in busy.stderr
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(10)
+    rerun = scrapy("crawl", "imdb_event", "-a", "key=venice_2024", db_url=url, settings={"IMDB_BASE_URL": imdb.url})
+    assert rerun.returncode == 0, rerun.log
+    assert db("SELECT status FROM import_runs ORDER BY id") == [("interrupted",), ("success",)]
+    assert db("SELECT count(*) FROM import_locks") == [(0,)]
