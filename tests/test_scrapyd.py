@@ -1,0 +1,181 @@
+"""A real scrapyd (one and two nodes) on loopback with basic auth: deploy the project's egg with
+scrapyd-deploy, schedule imports with `scrapy schedule`, watch them finish, check the rows and the job view."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, scrapy
+from tests.support.events import VENICE_NOMINATIONS
+from tests.test_event_import import serve_venice
+from tests.support.server import Reply
+
+USER, PASSWORD = "cinegraph", "s3cret-scrapyd-pw"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Scrapyd:
+    def __init__(self, workdir: Path, db_url: str):
+        self.port = free_port()
+        self.dir = workdir / f"node-{self.port}"
+        self.dir.mkdir()
+        shutil.copy(ROOT / "scrapyd.conf", self.dir / "scrapyd.conf")  # the repository's own node config
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "SCRAPY_"))}
+        env.update(SCRAPYD_HTTP_PORT=str(self.port), SCRAPYD_USERNAME=USER, SCRAPYD_PASSWORD=PASSWORD,
+                   DATABASE_URL=db_url)
+        self.log = open(self.dir / "scrapyd.out", "w")
+        self.proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=self.dir, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/daemonstatus.json", auth=(USER, PASSWORD), timeout=2).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise AssertionError("scrapyd did not start: " + (self.dir / "scrapyd.out").read_text())
+
+    def get(self, path, **params):
+        return requests.get(f"{self.url}/{path}", params=params, auth=(USER, PASSWORD), timeout=10)
+
+    def jobs(self):
+        return self.get("listjobs.json", project="cinegraph_scrapy").json()
+
+    def wait_finished(self, count: int, timeout: float = 120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            jobs = self.jobs()
+            if len(jobs["finished"]) >= count and not jobs["pending"] and not jobs["running"]:
+                return jobs["finished"]
+            time.sleep(0.5)
+        raise AssertionError(f"jobs did not finish: {self.jobs()}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def project_copy(tmp_path: Path, nodes: list[Scrapyd]) -> Path:
+    """The project as a user checks it out, with scrapy.cfg's deploy targets pointed at the test nodes."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "cinegraph_scrapy", project / "cinegraph_scrapy",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "setup.py", project / "setup.py")
+    cfg = (ROOT / "scrapy.cfg").read_text()
+    assert "[deploy:local]\nurl = http://127.0.0.1:6800\n" in cfg  # no trailing slash
+    cfg = cfg.replace("http://127.0.0.1:6800", nodes[0].url)
+    for i, node in enumerate(nodes[1:], start=2):
+        cfg += (f"\n[deploy:node{i}]\nurl = {node.url}\nproject = cinegraph_scrapy\n"
+                "username = ${SCRAPYD_USERNAME}\npassword = ${SCRAPYD_PASSWORD}\n")
+    (project / "scrapy.cfg").write_text(cfg)
+    return project
+
+
+def deploy(project: Path, target: str) -> dict:
+    env = {**os.environ, "SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD}
+    proc = subprocess.run([str(BIN / "scrapyd-deploy"), target], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    answer = json.loads(proc.stdout[proc.stdout.index("{"):])
+    assert answer["status"] == "ok", answer  # scrapyd-deploy exits 0 even when the egg is broken
+    assert answer["spiders"] >= 3
+    return answer
+
+
+def schedule(project: Path, db_url: str, imdb_url: str, *args: str):
+    return scrapy("schedule", *args, "--job-setting", f"IMDB_BASE_URL={imdb_url}", "--job-setting", "DOWNLOAD_DELAY=0",
+                  "--job-setting", "AUTOTHROTTLE_ENABLED=False", db_url=db_url, cwd=project,
+                  env={"SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD, "PYTHONPATH": str(project)})
+
+
+@pytest.fixture
+def nodes(tmp_path, pg_url):
+    started: list[Scrapyd] = []
+
+    def start(n: int) -> list[Scrapyd]:
+        for _ in range(n):
+            started.append(Scrapyd(tmp_path, pg_url))
+        return started
+
+    yield start
+    for node in started:
+        node.stop()
+
+
+def test_deploy_schedule_and_job_view(nodes, imdb, db, pg_url, tmp_path):
+    (node,) = nodes(1)
+    for year in (2023, 2024):
+        serve_venice(imdb, year)
+    slow = imdb.routes["/event/ev0000681/2022/1/"] = Reply.html(
+        imdb.routes["/event/ev0000681/2024/1/"].body.decode(), delay=8.0)
+    project = project_copy(tmp_path, [node])
+    deploy(project, "local")
+
+    run = schedule(project, pg_url, imdb.url, "--keys", "venice_2023,venice_2024")
+    assert run.returncode == 0, run.log
+    assert re.search(r"venice_2023\s+local\s+venice_2023--\w+\s+scheduled", run.stdout)
+    assert "2 scheduled" in run.stdout
+    finished = node.wait_finished(2)
+    assert {j["spider"] for j in finished} == {"imdb_event"}
+    assert db.scalar("SELECT count(*) FROM festival_nominations") == 2 * VENICE_NOMINATIONS
+    assert db.rows("SELECT DISTINCT status FROM import_runs") == [("success",)]
+    assert db.scalar("SELECT count(*) FROM import_runs WHERE job_id LIKE 'venice_20%--%'") == 2
+
+    page = node.get("jobs").text
+    assert requests.get(f"{node.url}/jobs", timeout=5).status_code == 401  # the job view needs auth
+    for job in finished:
+        assert job["id"] in page
+        log = node.get(job["log_url"].lstrip("/")).text
+        assert "Import summary" in log and "SUCCESS" in log.split("Import summary")[-1]
+        assert PASSWORD not in log
+        items = [json.loads(line) for line in node.get(job["items_url"].lstrip("/")).text.splitlines()]
+        assert len(items) == VENICE_NOMINATIONS and items[0]["source_key"] in ("venice_2023", "venice_2024")
+    finished_section = page.split("Finished")[-1]
+    assert finished_section.count(">Log<") >= 2 and finished_section.count(">Items<") >= 2
+
+    # a key still running is skipped; a new one goes ahead
+    first = schedule(project, pg_url, imdb.url, "--keys", "venice_2022")
+    assert "1 scheduled" in first.stdout, first.log
+    second = schedule(project, pg_url, imdb.url, "--keys", "venice_2022,venice_2023")
+    assert re.search(r"venice_2022\s+local\s+skipped: already pending or running", second.stdout), second.log
+    assert "1 scheduled, 1 not scheduled" in second.stdout
+    node.wait_finished(4)
+    assert slow is not None
+
+
+def test_jobs_are_spread_over_two_nodes(nodes, imdb, db, pg_url, tmp_path):
+    a, b = nodes(2)
+    for year in (2020, 2021, 2022, 2023):
+        serve_venice(imdb, year)
+    project = project_copy(tmp_path, [a, b])
+    deploy(project, "local")
+    deploy(project, "node2")
+    run = schedule(project, pg_url, imdb.url, "--org", "venice", "--years", "2020-2023")
+    assert run.returncode == 0, run.log
+    placed = re.findall(r"^(venice_\d{4})\s+(local|node2)\s+\S+\s+scheduled", run.stdout, re.M)
+    assert len(placed) == 4
+    assert sorted(node for _, node in placed).count("local") == 2
+    assert len(a.wait_finished(2)) == 2 and len(b.wait_finished(2)) == 2
+    assert db.scalar("SELECT count(*) FROM festival_ceremonies") == 4
