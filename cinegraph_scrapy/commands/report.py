@@ -1,0 +1,130 @@
+"""`scrapy report [-o report.html]`: import coverage — organizations × years by last import status with
+nomination/winner counts, the list imports, and events vs lists side by side. One self-contained HTML
+page (no external assets) with -o, the same as terminal tables without."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+from cinegraph_scrapy.cli import DatabaseCommand, print_table
+from cinegraph_scrapy.quality import Coverage, coverage
+from cinegraph_scrapy.runs import as_aware
+
+STATUS_COLOURS = {
+    "success": "#2e7d32",
+    "partial": "#f9a825",
+    "failed": "#c62828",
+    "running": "#1565c0",
+    "interrupted": "#6a1b9a",
+    "never": "#e0e0e0",
+}
+
+
+def _when(value) -> str:
+    return as_aware(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def render_html(cov: Coverage) -> str:
+    e = html.escape
+    css = "".join(
+        f".s-{name}{{background:{colour};color:{'#000' if name in ('never', 'partial') else '#fff'}}}"
+        for name, colour in STATUS_COLOURS.items()
+    )
+    head = "".join(f"<th scope='col'>{y}</th>" for y in cov.years)
+    body = []
+    for slug, name in cov.organizations:
+        cells = []
+        for year in cov.years:
+            cell = cov.grid.get((slug, year))
+            if cell is None:
+                cells.append("<td class='cell s-never' data-status='none'></td>")
+                continue
+            counts = f"{cell.nominations}&nbsp;/&nbsp;{cell.winners}" if cell.status != "never" else ""
+            title = f"{cell.key}: {cell.status}, {cell.nominations} nominations, {cell.winners} winners"
+            cells.append(
+                f"<td class='cell s-{e(cell.status)}' data-key='{e(cell.key)}' data-status='{e(cell.status)}' "
+                f"data-nominations='{cell.nominations}' data-winners='{cell.winners}' title='{e(title)}'>{counts}</td>"
+            )
+        body.append(f"<tr data-org='{e(slug)}'><th scope='row'>{e(name)}</th>{''.join(cells)}</tr>")
+    legend = "".join(f"<span class='cell s-{s}'>{s}</span> " for s in STATUS_COLOURS)
+    lists = "".join(
+        f"<tr data-key='{e(l['key'])}'><td>{e(l['key'])}</td><td>{e(l['name'])}</td>"
+        f"<td class='s-{e(l['status'])}'>{e(l['status'])}</td><td>{l['films']}</td><td>{_when(l['last_import_at'])}</td></tr>"
+        for l in cov.lists
+    )
+    side = "".join(
+        f"<tr data-list='{e(s['list'])}'><td>{e(s['list'])}</td><td>{e(s['organization'])}</td><td>{s['list_films']}</td>"
+        f"<td>{s['editions_imported']}</td><td>{s['event_films']}</td><td>{s['event_winners']}</td><td>{s['in_both']}</td></tr>"
+        for s in cov.side_by_side
+    )
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>cinegraph import coverage</title>
+<style>
+body{{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}
+th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
+td.cell{{min-width:4em;text-align:center;font-variant-numeric:tabular-nums}}
+span.cell{{display:inline-block;padding:2px 8px;margin-right:4px}}
+{css}
+</style></head><body>
+<h1>Import coverage</h1>
+<p>Generated {generated}. Cells show nominations&nbsp;/&nbsp;winners of the edition's last import.</p>
+<p class="legend">{legend}</p>
+<h2>Festival editions</h2>
+<table id="grid"><thead><tr><th>Organization</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>
+<h2>List imports</h2>
+<table id="lists"><thead><tr><th>Key</th><th>Name</th><th>Last status</th><th>Films</th><th>Last import (UTC)</th></tr></thead>
+<tbody>{lists}</tbody></table>
+<h2>Events vs lists</h2>
+<table id="side-by-side"><thead><tr><th>List</th><th>Organization</th><th>Films in list</th><th>Editions imported</th>
+<th>Films in events</th><th>Winning films</th><th>In both</th></tr></thead><tbody>{side}</tbody></table>
+</body></html>
+"""
+
+
+def print_terminal(cov: Coverage) -> None:
+    print("Festival editions (status nominations/winners)")
+    rows = []
+    for slug, name in cov.organizations:
+        row = [name]
+        for year in cov.years:
+            cell = cov.grid.get((slug, year))
+            if cell is None:
+                row.append("")
+            elif cell.status == "never":
+                row.append("never")
+            else:
+                row.append(f"{cell.status} {cell.nominations}/{cell.winners}")
+        rows.append(row)
+    print_table(rows, ["organization"] + [str(y) for y in cov.years])
+    print("\nList imports")
+    print_table([[l["key"], l["status"], l["films"], _when(l["last_import_at"])] for l in cov.lists],
+                ["key", "last status", "films", "last import (UTC)"])
+    print("\nEvents vs lists")
+    print_table([[s["list"], s["organization"], s["list_films"], s["editions_imported"], s["event_films"],
+                  s["event_winners"], s["in_both"]] for s in cov.side_by_side],
+                ["list", "organization", "list films", "editions", "event films", "winning films", "in both"])
+
+
+class Command(DatabaseCommand):
+    def syntax(self):
+        return "[-o report.html]"
+
+    def short_desc(self):
+        return "Import coverage: organizations × years, lists, events vs lists (HTML with -o)"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", help="write a self-contained HTML page here")
+
+    def execute(self, args, opts):
+        cov = coverage(self.database())
+        if opts.output:
+            with open(opts.output, "w", encoding="utf-8") as fh:
+                fh.write(render_html(cov))
+            print(f"wrote {opts.output}: {len(cov.organizations)} organizations × {len(cov.years)} years, "
+                  f"{len(cov.lists)} lists")
+        else:
+            print_terminal(cov)

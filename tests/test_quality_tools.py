@@ -1,0 +1,105 @@
+"""compare, migrate_lists and report on imported data; the report page rendered in headless Chromium."""
+
+import json
+import shutil
+import subprocess
+
+from tests.conftest import scrapy
+from tests.support.pages import Award, Category, Film, Nom, next_event_page, next_list_page
+from tests.support.server import Reply
+
+PARASITE = Film("tt6751668", "Parasite", 2019, description="[2019]: Palme d'Or")
+ANORA = Film("tt28607951", "Anora", 2024, description="[2024]: Palme d'Or")
+FALL = Film("tt17009710", "Anatomy of a Fall", 2023, description="[2023]: Palme d'Or")
+TITANE = Film("tt10944760", "Titane", 2021, description="[2021]: Palme d'Or")
+EMILIA = Film("tt20221436", "Emilia Pérez", 2024)
+ZONE = Film("tt7160070", "The Zone of Interest", 2023)
+
+
+def import_cannes(imdb, pg_url):
+    imdb.route("/list/ls527026601/", Reply.html(next_list_page([TITANE, FALL, ANORA, PARASITE], total=4, has_next=False)))
+    assert scrapy("crawl", "imdb_list", "-a", "key=cannes_winners", db_url=pg_url,
+                  settings={"IMDB_BASE_URL": imdb.url}).returncode == 0
+    imdb.route("/event/ev0000147/2023/1/", Reply.html(next_event_page([
+        Award("Palme d'Or", [Category(None, [Nom(won=True, titles=[FALL])])]),
+        Award("Grand Prize of the Festival", [Category(None, [Nom(won=True, titles=[ZONE])])]),
+    ], event_name="Cannes Film Festival", event_id="ev0000147", year=2023)))
+    imdb.route("/event/ev0000147/2024/1/", Reply.html(next_event_page([
+        Award("Palme d'Or", [Category(None, [Nom(won=False, titles=[ANORA]), Nom(won=True, titles=[EMILIA])])]),
+        Award("Jury Prize", [Category(None, [Nom(won=True, titles=[ANORA])])]),
+    ], event_name="Cannes Film Festival", event_id="ev0000147", year=2024)))
+    run = scrapy("crawl", "imdb_event", "-a", "keys=cannes_2023,cannes_2024", db_url=pg_url,
+                 settings={"IMDB_BASE_URL": imdb.url})
+    assert run.returncode == 0, run.log
+
+
+def test_compare_list_with_events(imdb, pg_url):
+    import_cannes(imdb, pg_url)
+    run = scrapy("compare", "cannes_winners", "cannes_2023", "cannes_2024", "--json", db_url=pg_url)
+    assert run.returncode == 0, run.log
+    result = json.loads(run.stdout)
+    assert {f["imdb_id"] for f in result["in_both"]} == {FALL.imdb_id, ANORA.imdb_id}
+    assert {f["imdb_id"] for f in result["only_in_list"]} == {TITANE.imdb_id, PARASITE.imdb_id}
+    assert {f["imdb_id"] for f in result["only_in_events"]} == {ZONE.imdb_id, EMILIA.imdb_id}
+    assert {f["imdb_id"] for f in result["winners_missing_from_list"]} == {ZONE.imdb_id, EMILIA.imdb_id}
+    (disagreement,) = result["disagreements"]
+    assert disagreement["imdb_id"] == ANORA.imdb_id and disagreement["list_says"] == "Palme d'Or"
+    assert disagreement["events_say"] == "Jury Prize (2024)"
+    table = scrapy("compare", "cannes_winners", "cannes_2023", "cannes_2024", db_url=pg_url).stdout
+    assert "List notes that disagree with the events (1)" in table and "Jury Prize (2024)" in table
+
+
+def test_compare_refuses_unknown_keys(pg_url):
+    run = scrapy("compare", "cannes_winners", "nope_2024", db_url=pg_url)
+    assert run.returncode == 2 and "unknown config key 'nope_2024'" in run.stderr
+
+
+def test_migrate_lists_dry_run_then_apply_idempotently(imdb, db, pg_url):
+    import_cannes(imdb, pg_url)
+    before = db.scalar("SELECT count(*) FROM movie_lists")
+    dry = scrapy("migrate_lists", db_url=pg_url)
+    assert dry.returncode == 0, dry.log
+    assert "cannes_2019" in dry.stdout and "would create" in dry.stdout
+    assert "dry run: 1 would be created, 3 already present" in dry.stdout  # 2021, 2023, 2024 are seeded
+    assert db.scalar("SELECT count(*) FROM movie_lists") == before
+    applied = scrapy("migrate_lists", "--apply", db_url=pg_url)
+    assert "1 created" in applied.stdout
+    row = db.rows("SELECT source_type, source_id, metadata->>'year', metadata->>'migrated_from' FROM movie_lists "
+                  "WHERE source_key = 'cannes_2019'")
+    assert row == [("imdb_event", "ev0000147", "2019", "cannes_winners")]
+    again = scrapy("migrate_lists", "--apply", db_url=pg_url)
+    assert "0 created, 4 already present" in again.stdout
+    assert db.scalar("SELECT count(*) FROM movie_lists") == before + 1
+
+
+def test_report_terminal_and_html_rendered_in_chromium(imdb, db, pg_url, tmp_path):
+    import_cannes(imdb, pg_url)
+    db.execute("UPDATE movie_lists SET last_import_status = 'failed', last_import_at = now() WHERE source_key = 'venice_2022'")
+    terminal = scrapy("report", db_url=pg_url)
+    assert terminal.returncode == 0, terminal.log
+    cannes_line = [l for l in terminal.stdout.splitlines() if l.startswith("Cannes Film Festival")][0]
+    assert "success 2/2" in cannes_line and "success 3/2" in cannes_line
+
+    out = tmp_path / "report.html"
+    run = scrapy("report", "-o", str(out), db_url=pg_url)
+    assert run.returncode == 0, run.log
+    page = out.read_text()
+    assert "http://" not in page and "https://" not in page and "<link" not in page and "src=" not in page
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required"
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'chrome'}",
+                          "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=60).stdout
+    assert "<h1>Import coverage</h1>" in dom
+    assert "data-key=\"cannes_2024\" data-status=\"success\" data-nominations=\"3\" data-winners=\"2\"" in dom
+    assert "data-key=\"venice_2022\" data-status=\"failed\"" in dom
+    assert "data-key=\"oscars_2020\" data-status=\"never\"" in dom
+    assert "<tr data-key=\"cannes_winners\"><td>cannes_winners</td><td>Cannes Film Festival Winners</td><td class=\"s-success\">success</td><td>4</td>" in dom
+    side = dom[dom.index('<tr data-list="cannes_winners">'):]
+    cells = side[: side.index("</tr>")].replace("</td>", "").split("<td>")[1:]
+    assert cells == ["cannes_winners", "cannes", "4", "2", "4", "4", "2"]
+    screenshot = tmp_path / "report.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--no-first-run", f"--user-data-dir={tmp_path / 'chrome2'}", f"--screenshot={screenshot}",
+                    "--window-size=1400,900", out.as_uri()], capture_output=True, timeout=60)
+    assert screenshot.exists() and screenshot.stat().st_size > 10_000
