@@ -1,0 +1,46 @@
+"""A crash in the middle of writing a page leaves the page fully stored or not at all (real PostgreSQL)."""
+
+from types import SimpleNamespace
+
+from scrapy.utils.test import get_crawler
+
+from cinegraph_scrapy.configs import load_configs
+from cinegraph_scrapy.db.engine import open_database
+from cinegraph_scrapy.items import NominationItem
+from cinegraph_scrapy.pipelines.store import StoragePipeline
+from cinegraph_scrapy.runs import RunLedger
+from cinegraph_scrapy.spiders.base import PageBatch
+
+
+def items():
+    return [NominationItem(source_key="venice_2024", page=1, event_id="ev0000681", edition_year=2024,
+                           edition_instance=1, award_name="Golden Lion", category=f"Cat {i}", won=i == 0,
+                           imdb_id=f"tt{7000000 + i:07d}", title=f"F{i}",
+                           people=[{"imdb_id": f"nm{7000000 + i:07d}", "name": f"P{i}"}]) for i in range(20)]
+
+
+def test_crash_mid_page_rolls_back_the_whole_page(pg_url, db, fault):
+    engine = open_database(pg_url)
+    (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
+    ledger = RunLedger(target=target)
+    crawler = get_crawler()
+    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger}, batches={})
+    pipeline = StoragePipeline(crawler)
+    fault.snapshot()
+
+    def crash(conn, ledger, page):
+        # everything of the page has been written inside the transaction by now
+        assert conn.exec_driver_sql("SELECT count(*) FROM festival_nominations").scalar() == 20
+        raise RuntimeError("power cut")
+
+    pipeline._before_commit = crash
+    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    assert ledger.store_errors == ["storing page 1 failed: RuntimeError: power cut"]
+    assert ledger.items_stored == 0
+    fault.assert_nothing_lost(festival_nominations=0, movies=0, festival_categories=0, festival_ceremonies=0)
+
+    pipeline._before_commit = lambda *a: None
+    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    assert ledger.items_stored == 20 and ledger.nominations_stored == 20
+    fault.assert_nothing_lost(festival_nominations=20, movies=20, festival_categories=20, festival_ceremonies=1)
+    pipeline.executor.shutdown()
