@@ -1,0 +1,1 @@
+"""End-to-end import benchmark: `python -m bench [--quick] [--latency-ms 0,20]` (see README)."""

@@ -1,0 +1,40 @@
+"""Bare Scrapy: a minimal spider with default settings that fetches the same pages and yields the same
+items (one per nominated film), with no pipelines. Run with `scrapy runspider` outside the project."""
+
+import json
+import os
+import re
+
+import scrapy
+
+NEXT = re.compile(rb'<script id="__NEXT_DATA__" type="application/json">(.*?)</script>', re.S)
+
+
+class BareSpider(scrapy.Spider):
+    name = "bare"
+
+    async def start(self):
+        for url in open(os.environ["BENCH_URLS"]).read().split():
+            yield scrapy.Request(url)
+
+    def parse(self, response):
+        data = json.loads(NEXT.search(response.body).group(1))
+        props = data["props"]["pageProps"]
+        if "edition" in props:
+            for award in props["edition"]["awards"]:
+                for cat in award["nominationCategories"]["edges"]:
+                    node = cat["node"]
+                    category = (node["category"] or {}).get("text") or award["text"]
+                    for nom in node["nominations"]["edges"]:
+                        n = nom["node"]
+                        e = n["awardedEntities"]
+                        titles = [t["title"] for t in e["awardTitles"] + e["secondaryAwardTitles"]]
+                        people = [{"imdb_id": p["name"]["id"], "name": p["name"]["nameText"]["text"]}
+                                  for p in e["awardNames"] + e["secondaryAwardNames"]]
+                        for t in titles or [None]:
+                            yield {"award_name": award["text"], "category": category, "won": n["isWinner"],
+                                   "imdb_id": t and t["id"], "title": t and t["titleText"]["text"], "people": people}
+        else:
+            for edge in props["mainColumnData"]["list"]["titleListItemSearch"]["edges"]:
+                t = edge["listItem"]
+                yield {"imdb_id": t["id"], "title": t["titleText"]["text"], "position": edge["node"]["absolutePosition"]}

@@ -1,0 +1,41 @@
+"""A measuring extension added to every benchmarked crawl: wall and CPU time from engine start to spider
+close (interpreter start-up excluded), peak RSS, and a few stats, written as JSON to $BENCH_PROBE_OUT."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+
+from scrapy import signals
+
+
+class Probe:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.t0 = self.cpu0 = None
+        crawler.signals.connect(self.started, signal=signals.engine_started)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def started(self):
+        self.t0, self.cpu0 = time.perf_counter(), time.process_time()
+
+    def closed(self, spider, reason):
+        stats = self.crawler.stats.get_stats()
+        out = {
+            "wall": time.perf_counter() - self.t0,
+            "cpu": time.process_time() - self.cpu0,
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "reason": reason,
+            "responses": stats.get("response_received_count", 0),
+            "items": stats.get("item_scraped_count", 0),
+            "status": stats.get("cinegraph/final_status"),
+            "tmdb_requests": stats.get("tmdb/requests", 0),
+        }
+        with open(os.environ["BENCH_PROBE_OUT"], "w") as fh:
+            json.dump(out, fh)

@@ -1,0 +1,53 @@
+"""The benchmark's loopback IMDb + TMDb, in a process of its own (so that serving does not share a GIL
+with what is measured). Prints its port; `/__stats` gives request counts, `/__reset` clears them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bench.synth import editions, event_page, list_pages
+from tests.support.server import LoopbackSite, Reply
+from tests.support.tmdb import TmdbStandIn
+
+API_KEY = "bench-key-not-secret"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--editions", type=int, required=True)
+    parser.add_argument("--list-films", type=int, required=True)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    site = LoopbackSite(latency=args.latency_ms / 1000.0)
+    tmdb = TmdbStandIn(site, api_key=API_KEY)
+    routes = {e.path: Reply.html(event_page(e)) for e in editions(args.editions)}
+    routes.update({p: Reply.html(body) for p, body in list_pages(args.list_films).items()})
+    tmdb_get = site.routes.get
+
+    def stats(_req):
+        return Reply.json({"tmdb": tmdb.requests, "imdb": sum(v for k, v in site.hits.items() if not k.startswith(("/3/", "/__")))})
+
+    def reset(_req):
+        site.hits.clear()
+        tmdb.counts.clear()
+        return Reply.json({"ok": True})
+
+    class Routes(dict):
+        def get(self, key, default=None):
+            if key == "/__stats":
+                return stats
+            if key == "/__reset":
+                return reset
+            return routes.get(key) or tmdb_get(key, default)
+
+    site.routes = Routes()
+    site.start()
+    print(site.url, flush=True)
+    sys.stdin.read()  # run until the parent closes our stdin
+    site.stop()
+
+
+if __name__ == "__main__":
+    main()
