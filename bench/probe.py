@@ -1,5 +1,5 @@
-"""A measuring extension added to every benchmarked crawl: wall and CPU time from engine start to spider
-close (interpreter start-up excluded), peak RSS, and a few stats, written as JSON to $BENCH_PROBE_OUT."""
+"""A measuring extension added to every benchmarked crawl: wall and CPU time from the crawler's start
+(after interpreter start-up) to spider close, peak RSS, and a few stats, written as JSON to $BENCH_PROBE_OUT."""
 
 from __future__ import annotations
 
@@ -14,16 +14,13 @@ from scrapy import signals
 class Probe:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.t0 = self.cpu0 = None
-        crawler.signals.connect(self.started, signal=signals.engine_started)
+        # From here on: after interpreter start-up and the spider's construction, before any import work.
+        self.t0, self.cpu0 = time.perf_counter(), time.process_time()
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
-
-    def started(self):
-        self.t0, self.cpu0 = time.perf_counter(), time.process_time()
 
     def closed(self, spider, reason):
         stats = self.crawler.stats.get_stats()

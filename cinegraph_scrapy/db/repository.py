@@ -6,11 +6,13 @@ not at all.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, func, null, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, null, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -25,10 +27,57 @@ from cinegraph_scrapy.db.models import (
 
 # SQLite allows 32766 bound parameters per statement; stay well below it.
 _CHUNK = 500
+_MODELS = {
+    "movies": Movie,
+    "canonical_sources": CanonicalSource,
+    "festival_categories": FestivalCategory,
+    "festival_nominations": FestivalNomination,
+}
 
 
 def _insert(conn: Connection, model):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(model)
+
+
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _statement(conn: Connection, name: str, build):
+    """Build each upsert once per dialect: a constant statement is compiled once (SQLAlchemy's cache) and
+    executed with many parameter sets (insertmanyvalues / psycopg pipelines), not rebuilt per page."""
+    key = (conn.dialect.name, name)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build(_insert(conn, _MODELS[name]))
+    return stmt
+
+
+# PostgreSQL: one constant statement per page over column arrays (unnest) — prepared once by the
+# server, next to no client-side work per row. Same semantics as the generic upserts below.
+_PG_MOVIES = text("""
+    INSERT INTO movies (imdb_id, title, original_title, year, updated_at)
+    SELECT u.imdb_id, u.title, u.original_title, u.year, :now
+    FROM unnest(CAST(:ids AS text[]), CAST(:titles AS text[]), CAST(:originals AS text[]), CAST(:years AS int[]))
+         AS u(imdb_id, title, original_title, year)
+    ON CONFLICT (imdb_id) DO UPDATE SET
+        title = COALESCE(EXCLUDED.title, movies.title),
+        original_title = COALESCE(EXCLUDED.original_title, movies.original_title),
+        year = COALESCE(EXCLUDED.year, movies.year),
+        updated_at = EXCLUDED.updated_at
+    RETURNING imdb_id, id""")
+
+_PG_NOMINATIONS = text("""
+    INSERT INTO festival_nominations
+        (ceremony_id, category_id, movie_id, nominee_key, award_name, won, people, notes, last_seen_at)
+    SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, CAST(u.people AS jsonb),
+           u.notes, :now
+    FROM unnest(CAST(:ceremonies AS int[]), CAST(:categories AS int[]), CAST(:movies AS int[]),
+                CAST(:keys AS text[]), CAST(:awards AS text[]), CAST(:won AS bool[]), CAST(:people AS text[]),
+                CAST(:notes AS text[]))
+         AS u(ceremony_id, category_id, movie_id, nominee_key, award_name, won, people, notes)
+    ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
+        movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
+        people = EXCLUDED.people, notes = EXCLUDED.notes, last_seen_at = EXCLUDED.last_seen_at""")
 
 
 def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]]:
@@ -54,22 +103,24 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
             for key in ("title", "original_title", "year"):
                 if current[key] is None and film.get(key) is not None:
                     current[key] = film[key]
-    ids: dict[str, int] = {}
     rows = [by_id[k] for k in sorted(by_id)]  # a fixed order: concurrent crawls cannot deadlock
-    for chunk in _chunks(rows):
-        stmt = _insert(conn, Movie).values(list(chunk))
-        excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[Movie.imdb_id],
-            set_={
-                "title": func.coalesce(excluded.title, Movie.title),
-                "original_title": func.coalesce(excluded.original_title, Movie.original_title),
-                "year": func.coalesce(excluded.year, Movie.year),
-                "updated_at": excluded.updated_at,
-            },
-        ).returning(Movie.imdb_id, Movie.id)
-        ids.update({imdb_id: movie_id for imdb_id, movie_id in conn.execute(stmt)})
-    return ids
+    if not rows:
+        return {}
+    if conn.dialect.name == "postgresql":
+        result = conn.execute(_PG_MOVIES, {
+            "ids": [r["imdb_id"] for r in rows], "titles": [r["title"] for r in rows],
+            "originals": [r["original_title"] for r in rows], "years": [r["year"] for r in rows], "now": now})
+        return dict(result.all())
+    stmt = _statement(conn, "movies", lambda ins: ins.on_conflict_do_update(
+        index_elements=[Movie.imdb_id],
+        set_={
+            "title": func.coalesce(ins.excluded.title, Movie.title),
+            "original_title": func.coalesce(ins.excluded.original_title, Movie.original_title),
+            "year": func.coalesce(ins.excluded.year, Movie.year),
+            "updated_at": ins.excluded.updated_at,
+        },
+    ).returning(Movie.imdb_id, Movie.id))
+    return {imdb_id: movie_id for imdb_id, movie_id in conn.execute(stmt, rows)}
 
 
 TMDB_COLUMNS = (
@@ -128,21 +179,13 @@ def upsert_canonical_sources(conn: Connection, list_id: int, entries: Iterable[d
             "last_seen_at": now,
         }
     rows = [rows_by_movie[k] for k in sorted(rows_by_movie)]
-    for chunk in _chunks(rows):
-        stmt = _insert(conn, CanonicalSource).values(list(chunk))
-        excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
+    if rows:
+        stmt = _statement(conn, "canonical_sources", lambda ins: ins.on_conflict_do_update(
             index_elements=[CanonicalSource.movie_id, CanonicalSource.list_id],
-            set_={
-                "position": excluded.position,
-                "notes": excluded.notes,
-                "award_name": excluded.award_name,
-                "award_year": excluded.award_year,
-                "award_won": excluded.award_won,
-                "last_seen_at": excluded.last_seen_at,
-            },
-        )
-        conn.execute(stmt)
+            set_={column: getattr(ins.excluded, column) for column in
+                  ("position", "notes", "award_name", "award_year", "award_won", "last_seen_at")},
+        ))
+        conn.execute(stmt, rows)
     return len(rows)
 
 
@@ -207,19 +250,15 @@ def upsert_categories(
 ) -> dict[tuple[str, str], int]:
     """(award name, category name) → festival_categories.id, creating missing ones in one statement."""
     wanted = sorted(set(pairs))
-    ids: dict[tuple[str, str], int] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        stmt = _insert(conn, FestivalCategory).values(
-            [{"organization_id": organization_id, "award_name": a, "name": c} for a, c in chunk]
-        )
-        # A no-op update so that RETURNING also yields rows that already existed.
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[FestivalCategory.organization_id, FestivalCategory.award_name, FestivalCategory.name],
-            set_={"award_name": stmt.excluded.award_name},
-        ).returning(FestivalCategory.award_name, FestivalCategory.name, FestivalCategory.id)
-        ids.update({(a, c): i for a, c, i in conn.execute(stmt)})
-    return ids
+    if not wanted:
+        return {}
+    # A no-op update so that RETURNING also yields rows that already existed.
+    stmt = _statement(conn, "festival_categories", lambda ins: ins.on_conflict_do_update(
+        index_elements=[FestivalCategory.organization_id, FestivalCategory.award_name, FestivalCategory.name],
+        set_={"award_name": ins.excluded.award_name},
+    ).returning(FestivalCategory.award_name, FestivalCategory.name, FestivalCategory.id))
+    rows = [{"organization_id": organization_id, "award_name": a, "name": c} for a, c in wanted]
+    return {(a, c): i for a, c, i in conn.execute(stmt, rows)}
 
 
 def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> int:
@@ -232,21 +271,21 @@ def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: da
             continue
         by_key[key] = {**row, "last_seen_at": now}
     ordered = [by_key[k] for k in sorted(by_key)]
-    for chunk in _chunks(ordered, 300):
-        stmt = _insert(conn, FestivalNomination).values(list(chunk))
-        excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id, FestivalNomination.nominee_key],
-            set_={
-                "movie_id": excluded.movie_id,
-                "award_name": excluded.award_name,
-                "won": excluded.won,
-                "people": excluded.people,
-                "notes": excluded.notes,
-                "last_seen_at": excluded.last_seen_at,
-            },
-        )
-        conn.execute(stmt)
+    if ordered and conn.dialect.name == "postgresql":
+        conn.execute(_PG_NOMINATIONS, {
+            "ceremonies": [r["ceremony_id"] for r in ordered], "categories": [r["category_id"] for r in ordered],
+            "movies": [r["movie_id"] for r in ordered], "keys": [r["nominee_key"] for r in ordered],
+            "awards": [r["award_name"] for r in ordered], "won": [bool(r["won"]) for r in ordered],
+            "people": [json.dumps(r["people"], ensure_ascii=False) for r in ordered],
+            "notes": [r["notes"] for r in ordered], "now": now})
+    elif ordered:
+        stmt = _statement(conn, "festival_nominations", lambda ins: ins.on_conflict_do_update(
+            index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id,
+                            FestivalNomination.nominee_key],
+            set_={column: getattr(ins.excluded, column) for column in
+                  ("movie_id", "award_name", "won", "people", "notes", "last_seen_at")},
+        ))
+        conn.execute(stmt, ordered)
     return len(ordered)
 
 

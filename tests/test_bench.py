@@ -1,0 +1,22 @@
+"""The benchmark's quick variant runs in the suite, so that it cannot rot (figures are printed, not judged)."""
+
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_quick_benchmark_prints_its_figures():
+    proc = subprocess.run([sys.executable, "-m", "bench", "--quick"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    for row in ("event import (TMDb off)", "event floor (fetch+json.loads+COPY)", "event bare Scrapy",
+                "list import (TMDb off)", "event import (TMDb on, first run)", "event import (TMDb on, re-run)"):
+        assert re.search(rf"{re.escape(row)}\s+\d+\.\d\d\s+\d", out), row
+    assert re.search(r"ratio event import / floor: \d+\.\d\d\s+import / bare Scrapy: \d+\.\d\d", out)
+    per_film = float(re.search(r"TMDb requests per unique film \(first run\): (\d+\.\d\d)", out).group(1))
+    assert 0 < per_film <= 2.0
+    assert "TMDb requests on re-run: 0" in out
+    assert re.search(r"900 nominations stored", out)
