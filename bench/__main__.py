@@ -33,6 +33,7 @@ from bench.synth import editions  # noqa: E402
 
 PG_ADMIN = os.environ.get("CINEGRAPH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 NO_POLITENESS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+                 "CONCURRENT_REQUESTS": "32",
                  "LOG_LEVEL": "INFO"}
 NEXT = re.compile(rb'<script id="__NEXT_DATA__" type="application/json">(.*?)</script>', re.S)
 
@@ -78,7 +79,7 @@ class Server:
             [sys.executable, "-m", "bench.serve", "--editions", str(n_editions), "--list-films", str(list_films),
              "--latency-ms", str(latency_ms)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip()
+        self.url, self.tmdb_url = self.proc.stdout.readline().split()
 
     def stats(self) -> dict:
         return json.loads(urllib.request.urlopen(f"{self.url}/__stats").read())
@@ -107,7 +108,7 @@ def probe_run(cmd: list[str], env: dict, cwd: Path) -> dict:
 
 def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool) -> dict:
     settings = {**NO_POLITENESS, "IMDB_BASE_URL": server.url, "TMDB_ENABLED": str(tmdb),
-                "TMDB_API_BASE": f"{server.url}/3", "TMDB_MAX_RPS": "0", "TMDB_CONCURRENCY": "32",
+                "TMDB_API_BASE": f"{server.tmdb_url}/3", "TMDB_MAX_RPS": "0", "TMDB_CONCURRENCY": "16",
                 "EXTENSIONS": json.dumps({"cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
                                           "bench.probe.Probe": 900})}
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
@@ -201,6 +202,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", default=None, help="comma-separated server latencies (default 0,20)")
     parser.add_argument("--editions", type=int, default=None)
     parser.add_argument("--list-films", type=int, default=None)
+    parser.add_argument("--skip-tmdb", action="store_true", help="leave out the TMDb-on runs")
     args = parser.parse_args()
     n_editions = args.editions or (6 if args.quick else 200)
     list_films = args.list_films or (500 if args.quick else 10_000)
@@ -227,7 +229,7 @@ def main() -> None:
                 res["list_floor"] = floor_run([server.url + p for p in list_paths], dbs.current)
                 res["event_bare"] = bare_run([server.url + e.path for e in eds], workdir)
                 res["list_bare"] = bare_run([server.url + p for p in list_paths], workdir)
-                if latency == latencies[0]:
+                if latency == latencies[0] and not args.skip_tmdb:
                     server.reset()
                     res["tmdb_first"] = import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server, tmdb=True)
                     first_requests = server.stats()["tmdb"]

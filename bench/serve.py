@@ -4,7 +4,6 @@ with what is measured). Prints its port; `/__stats` gives request counts, `/__re
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from bench.synth import editions, event_page, list_pages
@@ -21,13 +20,13 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     args = parser.parse_args()
     site = LoopbackSite(latency=args.latency_ms / 1000.0)
-    tmdb = TmdbStandIn(site, api_key=API_KEY)
+    tmdb_site = LoopbackSite(latency=args.latency_ms / 1000.0)  # its own port, as api.themoviedb.org is its own host
+    tmdb = TmdbStandIn(tmdb_site, api_key=API_KEY)
     routes = {e.path: Reply.html(event_page(e)) for e in editions(args.editions)}
     routes.update({p: Reply.html(body) for p, body in list_pages(args.list_films).items()})
-    tmdb_get = site.routes.get
 
     def stats(_req):
-        return Reply.json({"tmdb": tmdb.requests, "imdb": sum(v for k, v in site.hits.items() if not k.startswith(("/3/", "/__")))})
+        return Reply.json({"tmdb": tmdb.requests, "imdb": sum(v for k, v in site.hits.items() if not k.startswith("/__"))})
 
     def reset(_req):
         site.hits.clear()
@@ -40,13 +39,15 @@ def main() -> None:
                 return stats
             if key == "/__reset":
                 return reset
-            return routes.get(key) or tmdb_get(key, default)
+            return routes.get(key, default)
 
     site.routes = Routes()
     site.start()
-    print(site.url, flush=True)
+    tmdb_site.start()
+    print(site.url, tmdb_site.url, flush=True)
     sys.stdin.read()  # run until the parent closes our stdin
     site.stop()
+    tmdb_site.stop()
 
 
 if __name__ == "__main__":

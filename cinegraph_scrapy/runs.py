@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -153,38 +153,55 @@ class KeyLocks:
 
     def acquire(self, key: str) -> None:
         """Take the lock or raise AlreadyRunning."""
+        refused = self.acquire_many([key])
+        if refused:
+            raise AlreadyRunning(refused[key])
+
+    def acquire_many(self, keys: list[str]) -> dict[str, str]:
+        """Take every free lock among `keys` (in one round trip or two); returns the refused keys with why."""
+        refused: dict[str, str] = {}
+        wanted = [k for k in dict.fromkeys(keys) if k not in self.held]
+        if not wanted:
+            return refused
+        now = utcnow()
         if self.is_postgres:
             if self._pg_conn is None:
                 self._pg_conn = self.engine.connect()
-            got = self._pg_conn.execute(
-                text("SELECT pg_try_advisory_lock(:ns, hashtext(:key))"), {"ns": _LOCK_NAMESPACE, "key": key}
-            ).scalar()
+            got = dict(self._pg_conn.execute(
+                text("SELECT k, pg_try_advisory_lock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+                {"ns": _LOCK_NAMESPACE, "keys": wanted}).all())
             self._pg_conn.commit()
-            if not got:
-                holder = self._holder(key)
-                raise AlreadyRunning(f"an import of {key!r} is already running ({holder}); not starting a second one")
-        now = utcnow()
+            busy = [k for k in wanted if not got.get(k)]
+            if busy:
+                holders = self._holders(busy)
+                for k in busy:
+                    refused[k] = (f"an import of {k!r} is already running ({holders.get(k, 'held by another process')}); "
+                                  "not starting a second one")
+            wanted = [k for k in wanted if got.get(k)]
         with Session(self.engine) as session, session.begin():
-            lock = session.get(ImportLock, key, with_for_update=self.is_postgres)
-            if lock is not None and not self.is_postgres and lock.owner != self.owner:
-                alive = _pid_alive(lock.owner)
-                fresh = as_aware(lock.heartbeat_at) > now - self.stale_after
-                if alive or (alive is None and fresh):
-                    raise AlreadyRunning(
-                        f"an import of {key!r} is already running ({lock.owner}, heartbeat "
-                        f"{as_aware(lock.heartbeat_at):%H:%M:%S} UTC); not starting a second one"
-                    )
-                logger.warning("Taking over the stale lock of %r left by %s", key, lock.owner)
-            if lock is None:
-                session.add(ImportLock(source_key=key, owner=self.owner, heartbeat_at=now))
-            else:
-                lock.owner, lock.heartbeat_at, lock.run_id = self.owner, now, None
-        self.held.add(key)
+            locks = {lock.source_key: lock for lock in session.scalars(
+                select(ImportLock).where(ImportLock.source_key.in_(wanted)))} if wanted else {}
+            for key in wanted:
+                lock = locks.get(key)
+                if lock is not None and not self.is_postgres and lock.owner != self.owner:
+                    alive = _pid_alive(lock.owner)
+                    fresh = as_aware(lock.heartbeat_at) > now - self.stale_after
+                    if alive or (alive is None and fresh):
+                        refused[key] = (f"an import of {key!r} is already running ({lock.owner}, heartbeat "
+                                        f"{as_aware(lock.heartbeat_at):%H:%M:%S} UTC); not starting a second one")
+                        continue
+                    logger.warning("Taking over the stale lock of %r left by %s", key, lock.owner)
+                if lock is None:
+                    session.add(ImportLock(source_key=key, owner=self.owner, heartbeat_at=now))
+                else:  # PostgreSQL: the advisory lock is ours, so the row is a leftover of a dead process
+                    lock.owner, lock.heartbeat_at, lock.run_id = self.owner, now, None
+                self.held.add(key)
+        return refused
 
-    def _holder(self, key: str) -> str:
+    def _holders(self, keys: list[str]) -> dict[str, str]:
         with Session(self.engine) as session:
-            lock = session.get(ImportLock, key)
-        return f"held by {lock.owner}" if lock else "held by another process"
+            return {lock.source_key: f"held by {lock.owner}" for lock in
+                    session.scalars(select(ImportLock).where(ImportLock.source_key.in_(keys)))}
 
     def heartbeat(self, keys: set[str] | None = None) -> None:
         keys = self.held if keys is None else keys
@@ -197,72 +214,61 @@ class KeyLocks:
                 .values(heartbeat_at=utcnow())
             )
 
-    def release(self, key: str) -> None:
-        if key not in self.held:
+    def release_many(self, keys) -> None:
+        keys = [k for k in keys if k in self.held]
+        if not keys:
             return
-        self.held.discard(key)
-        with Session(self.engine) as session, session.begin():
-            lock = session.get(ImportLock, key)
-            if lock is not None and lock.owner == self.owner:
-                session.delete(lock)
+        self.held.difference_update(keys)
+        with self.engine.begin() as conn:
+            conn.execute(delete(ImportLock).where(ImportLock.source_key.in_(keys), ImportLock.owner == self.owner))
         if self._pg_conn is not None:
             self._pg_conn.execute(
-                text("SELECT pg_advisory_unlock(:ns, hashtext(:key))"), {"ns": _LOCK_NAMESPACE, "key": key}
-            )
+                text("SELECT pg_advisory_unlock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+                {"ns": _LOCK_NAMESPACE, "keys": keys})
             self._pg_conn.commit()
 
     def close(self) -> None:
-        for key in list(self.held):
-            self.release(key)
+        self.release_many(list(self.held))
         if self._pg_conn is not None:
             self._pg_conn.close()
             self._pg_conn = None
 
 
-def mark_interrupted(engine: Engine, list_id: int, *, except_run: int | None = None) -> int:
-    """Runs of this config still `running` although nobody holds its lock: their process died."""
+def mark_interrupted(engine: Engine, list_ids: list[int]) -> int:
+    """Runs of these configs still `running` although we now hold their locks: their process died."""
+    if not list_ids:
+        return 0
     with engine.begin() as conn:
-        stmt = (
+        return conn.execute(
             update(ImportRun)
-            .where(ImportRun.list_id == list_id, ImportRun.status == "running")
+            .where(ImportRun.list_id.in_(list_ids), ImportRun.status == "running")
             .values(
                 status="interrupted",
                 finished_at=utcnow(),
                 error="the crawl process stopped without finishing (killed or crashed); a later run took over",
             )
-        )
-        if except_run is not None:
-            stmt = stmt.where(ImportRun.id != except_run)
-        return conn.execute(stmt).rowcount or 0
+        ).rowcount or 0
 
 
-def start_run(engine: Engine, ledger: RunLedger, spider: str, job_id: str | None) -> int:
+def start_runs(engine: Engine, ledgers: list[RunLedger], spider: str, job_id: str | None) -> None:
+    """One `running` import_runs row per ledger, in one transaction."""
+    if not ledgers:
+        return
     now = utcnow()
     with Session(engine) as session, session.begin():
-        run = ImportRun(
-            list_id=ledger.target.list_id,
-            spider=spider,
-            job_id=job_id,
-            pid=os.getpid(),
-            started_at=now,
-            heartbeat_at=now,
-            status="running",
-            pages=0,
-            items_scraped=0,
-            items_stored=0,
-            items_dropped=0,
-        )
-        session.add(run)
-        session.execute(
-            update(MovieList).where(MovieList.id == ledger.target.list_id).values(last_import_status="running")
-        )
+        runs = [ImportRun(list_id=l.target.list_id, spider=spider, job_id=job_id, pid=os.getpid(), started_at=now,
+                          heartbeat_at=now, status="running", pages=0, items_scraped=0, items_stored=0,
+                          items_dropped=0) for l in ledgers]
+        session.add_all(runs)
         session.flush()
-        ledger.run_id = run.id
-        lock = session.get(ImportLock, ledger.target.source_key)
-        if lock is not None:
-            lock.run_id = run.id
-    ledger.started_at = now
-    return ledger.run_id
+        for ledger, run in zip(ledgers, runs):
+            ledger.run_id, ledger.started_at = run.id, now
+        session.execute(update(MovieList).where(MovieList.id.in_([l.target.list_id for l in ledgers]))
+                        .values(last_import_status="running"))
+        locks = ImportLock.__table__
+        session.connection().execute(update(locks).where(locks.c.source_key == bindparam("b_key"))
+                                     .values(run_id=bindparam("b_run")),
+                                     [{"b_key": l.target.source_key, "b_run": l.run_id} for l in ledgers])
 
 
 def heartbeat_runs(engine: Engine, run_ids: list[int]) -> None:
@@ -272,29 +278,20 @@ def heartbeat_runs(engine: Engine, run_ids: list[int]) -> None:
         conn.execute(update(ImportRun).where(ImportRun.id.in_(run_ids)).values(heartbeat_at=utcnow()))
 
 
-def finish_run(engine: Engine, ledger: RunLedger, status: str, error: str | None, stats: dict[str, Any]) -> None:
+def finish_runs(engine: Engine, outcomes: list[tuple[RunLedger, str, str | None, dict[str, Any]]]) -> None:
+    """Close the runs (status, counts, error, stats) and update movie_lists.last_*, in one transaction."""
+    if not outcomes:
+        return
     now = utcnow()
-    with Session(engine) as session, session.begin():
-        session.execute(
-            update(ImportRun)
-            .where(ImportRun.id == ledger.run_id)
-            .values(
-                finished_at=now,
-                heartbeat_at=now,
-                status=status,
-                pages=ledger.pages,
-                items_scraped=ledger.items_scraped,
-                items_stored=ledger.items_stored,
-                items_dropped=ledger.items_dropped,
-                error=redact(error) if error else None,
-                stats=stats,
-            )
-        )
-        session.execute(
-            update(MovieList)
-            .where(MovieList.id == ledger.target.list_id)
-            .values(last_import_at=now, last_import_status=status, last_movie_count=len(ledger.movie_ids))
-        )
+    runs = [{"b_id": l.run_id, "finished_at": now, "heartbeat_at": now, "status": status, "pages": l.pages,
+             "items_scraped": l.items_scraped, "items_stored": l.items_stored, "items_dropped": l.items_dropped,
+             "error": redact(error) if error else None, "stats": stats} for l, status, error, stats in outcomes]
+    lists = [{"b_id": l.target.list_id, "last_import_at": now, "last_import_status": status,
+              "last_movie_count": len(l.movie_ids)} for l, status, _, _ in outcomes]
+    run_table, list_table = ImportRun.__table__, MovieList.__table__
+    with engine.begin() as conn:
+        conn.execute(update(run_table).where(run_table.c.id == bindparam("b_id")), runs)
+        conn.execute(update(list_table).where(list_table.c.id == bindparam("b_id")), lists)
 
 
 def running_keys(engine: Engine, fresh_within: timedelta) -> dict[str, datetime]:

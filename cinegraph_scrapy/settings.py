@@ -23,7 +23,9 @@ DEFAULT_REQUEST_HEADERS = {
 }
 ROBOTSTXT_OBEY = False
 DOWNLOAD_DELAY = 1.0
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# With a delay, a slot sends one request at a time anyway; this also sizes the HTTP connection pool per
+# host (TMDb keeps TMDB_CONCURRENCY connections alive only if this is at least as large).
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -87,3 +89,4 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would otherwise open a code-runnin
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "cinegraph_scrapy.logformatter.ImportLogFormatter"

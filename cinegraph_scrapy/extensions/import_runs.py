@@ -10,7 +10,7 @@ from scrapy import signals
 from scrapy.utils.asyncio import AsyncioLoopingCall
 
 from cinegraph_scrapy import runs
-from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks
+from cinegraph_scrapy.runs import KeyLocks
 from cinegraph_scrapy.secrets import install_log_redaction, redact
 
 logger = logging.getLogger(__name__)
@@ -47,19 +47,16 @@ class ImportRunsExtension:
             return
         engine = spider.engine_db
         self.locks = KeyLocks(engine, self.stale_after)
-        job_id = getattr(spider, "_job", None)
-        for key, ledger in spider.ledgers.items():
-            try:
-                self.locks.acquire(key)
-            except AlreadyRunning as exc:
-                ledger.skipped = str(exc)
-                self.crawler.stats.inc_value("cinegraph/skipped_already_running")
-                logger.error("%s", exc)
-                continue
-            interrupted = runs.mark_interrupted(engine, ledger.target.list_id)
-            if interrupted:
-                logger.warning("%s: marked %d earlier run(s) as interrupted (their process died)", key, interrupted)
-            runs.start_run(engine, ledger, spider.name, job_id)
+        refused = self.locks.acquire_many(list(spider.ledgers))
+        for key, reason in refused.items():
+            spider.ledgers[key].skipped = reason
+            self.crawler.stats.inc_value("cinegraph/skipped_already_running")
+            logger.error("%s", reason)
+        started = [ledger for key, ledger in spider.ledgers.items() if key not in refused]
+        interrupted = runs.mark_interrupted(engine, [ledger.target.list_id for ledger in started])
+        if interrupted:
+            logger.warning("marked %d earlier run(s) as interrupted (their process died)", interrupted)
+        runs.start_runs(engine, started, spider.name, getattr(spider, "_job", None))
         if spider.ledgers and all(ledger.skipped for ledger in spider.ledgers.values()):
             self.crawler.stats.set_value("cinegraph/refused", "already_running")
         self.loop = AsyncioLoopingCall(self._heartbeat, spider)
@@ -80,16 +77,13 @@ class ImportRunsExtension:
         stats = self.crawler.stats.get_stats()
         crawl_stats = {k: v for k, v in stats.items() if k.startswith(_STATS_PREFIXES) and isinstance(v, (int, float, str))}
         worst = None
+        outcomes = []
         for key, ledger in spider.ledgers.items():
             if ledger.skipped:
                 self.summary_lines.append(f"{key}: skipped — {ledger.skipped}")
                 continue
             status, error = ledger.final_status(reason)
-            payload = {**ledger.counts(), "crawl": crawl_stats}
-            try:
-                runs.finish_run(spider.engine_db, ledger, status, error, payload)
-            except Exception as exc:
-                logger.error("%s: could not record the import run: %s", key, redact(str(exc)))
+            outcomes.append((ledger, status, error, {**ledger.counts(), "crawl": crawl_stats}))
             self.crawler.stats.set_value(f"cinegraph/status/{key}", status)
             if worst is None or _STATUS_RANK[status] > _STATUS_RANK[worst]:
                 worst = status
@@ -98,6 +92,10 @@ class ImportRunsExtension:
             else:
                 (logger.error if status == "failed" else logger.warning)("%s: import %s — %s", key, status, error)
             self.summary_lines.append(self._summary(key, ledger, status, error, stats))
+        try:
+            runs.finish_runs(spider.engine_db, outcomes)
+        except Exception as exc:
+            logger.error("could not record the import runs: %s", redact(str(exc)))
         if worst is not None:
             self.crawler.stats.set_value("cinegraph/final_status", worst)
         elif spider.ledgers:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from scrapy import Request
+from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 
 from cinegraph_scrapy.db.models import Movie
@@ -83,12 +84,14 @@ class TmdbEnrichmentPipeline:
         self._fresh_waiters: dict[str, list[asyncio.Future]] = {}
         self._fresh_scheduled = False
         self.warned_no_credentials = False
-        if self.enabled and not (self.api_key or self.token):
+        if not self.enabled:
+            raise NotConfigured("TMDB_ENABLED is off")  # not even a pass-through stage
+        if not (self.api_key or self.token):
             logger.warning(
                 "TMDb enrichment is off: no TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN; films are stored with "
                 "tmdb_status=pending (run `scrapy crawl tmdb_backfill` later)"
             )
-            self.enabled = False
+            raise NotConfigured("no TMDb credentials")
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -92,13 +92,8 @@ class BaseImportSpider(scrapy.Spider):
         ensure_seeded(engine)
         targets = cls.resolve_targets(engine, settings, keys, truthy(spargs.get("force", "0")))
         locks = KeyLocks(engine, timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0)))
-        busy = []
         try:
-            for target in targets:
-                try:
-                    locks.acquire(target.source_key)
-                except AlreadyRunning as exc:
-                    busy.append(str(exc))
+            busy = list(locks.acquire_many([t.source_key for t in targets]).values())
         finally:
             locks.close()
         if busy and len(busy) == len(targets):
