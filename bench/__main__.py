@@ -110,6 +110,7 @@ def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool
     settings = {**NO_POLITENESS, "IMDB_BASE_URL": server.url, "TMDB_ENABLED": str(tmdb),
                 "TMDB_API_BASE": f"{server.tmdb_url}/3", "TMDB_MAX_RPS": "0", "TMDB_CONCURRENCY": "16",
                 "EXTENSIONS": json.dumps({"cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
+                                          "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
                                           "bench.probe.Probe": 900})}
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
     for k, v in settings.items():

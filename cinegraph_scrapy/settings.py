@@ -53,7 +53,9 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
+    "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
 }
+GC_GEN0_THRESHOLD = 50000  # see extensions/gc_tuning.py; 0 = interpreter default
 
 # ---- import runs: one running import per key
 IMPORT_HEARTBEAT_SECONDS = 10.0

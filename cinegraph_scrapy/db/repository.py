@@ -52,13 +52,13 @@ def _statement(conn: Connection, name: str, build):
     return stmt
 
 
-# PostgreSQL: one constant statement per page over column arrays (unnest) — prepared once by the
-# server, next to no client-side work per row. Same semantics as the generic upserts below.
+# PostgreSQL: one constant statement per page, its rows sent as one JSON document (jsonb_to_recordset):
+# prepared once by the server, one json.dumps per page on the client. Same semantics as the generic
+# upserts below.
 _PG_MOVIES = text("""
     INSERT INTO movies (imdb_id, title, original_title, year, updated_at)
     SELECT u.imdb_id, u.title, u.original_title, u.year, :now
-    FROM unnest(CAST(:ids AS text[]), CAST(:titles AS text[]), CAST(:originals AS text[]), CAST(:years AS int[]))
-         AS u(imdb_id, title, original_title, year)
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(imdb_id text, title text, original_title text, year int)
     ON CONFLICT (imdb_id) DO UPDATE SET
         title = COALESCE(EXCLUDED.title, movies.title),
         original_title = COALESCE(EXCLUDED.original_title, movies.original_title),
@@ -69,12 +69,9 @@ _PG_MOVIES = text("""
 _PG_NOMINATIONS = text("""
     INSERT INTO festival_nominations
         (ceremony_id, category_id, movie_id, nominee_key, award_name, won, people, notes, last_seen_at)
-    SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, CAST(u.people AS jsonb),
-           u.notes, :now
-    FROM unnest(CAST(:ceremonies AS int[]), CAST(:categories AS int[]), CAST(:movies AS int[]),
-                CAST(:keys AS text[]), CAST(:awards AS text[]), CAST(:won AS bool[]), CAST(:people AS text[]),
-                CAST(:notes AS text[]))
-         AS u(ceremony_id, category_id, movie_id, nominee_key, award_name, won, people, notes)
+    SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.people, u.notes, :now
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, movie_id int,
+         nominee_key text, award_name text, won bool, people jsonb, notes text)
     ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
         movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
         people = EXCLUDED.people, notes = EXCLUDED.notes, last_seen_at = EXCLUDED.last_seen_at""")
@@ -107,10 +104,9 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
     if not rows:
         return {}
     if conn.dialect.name == "postgresql":
-        result = conn.execute(_PG_MOVIES, {
-            "ids": [r["imdb_id"] for r in rows], "titles": [r["title"] for r in rows],
-            "originals": [r["original_title"] for r in rows], "years": [r["year"] for r in rows], "now": now})
-        return dict(result.all())
+        payload = json.dumps([{k: r[k] for k in ("imdb_id", "title", "original_title", "year")} for r in rows],
+                             ensure_ascii=False)
+        return dict(conn.execute(_PG_MOVIES, {"rows": payload, "now": now}).all())
     stmt = _statement(conn, "movies", lambda ins: ins.on_conflict_do_update(
         index_elements=[Movie.imdb_id],
         set_={
@@ -272,12 +268,10 @@ def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: da
         by_key[key] = {**row, "last_seen_at": now}
     ordered = [by_key[k] for k in sorted(by_key)]
     if ordered and conn.dialect.name == "postgresql":
-        conn.execute(_PG_NOMINATIONS, {
-            "ceremonies": [r["ceremony_id"] for r in ordered], "categories": [r["category_id"] for r in ordered],
-            "movies": [r["movie_id"] for r in ordered], "keys": [r["nominee_key"] for r in ordered],
-            "awards": [r["award_name"] for r in ordered], "won": [bool(r["won"]) for r in ordered],
-            "people": [json.dumps(r["people"], ensure_ascii=False) for r in ordered],
-            "notes": [r["notes"] for r in ordered], "now": now})
+        payload = json.dumps([{k: r[k] for k in ("ceremony_id", "category_id", "movie_id", "nominee_key",
+                                                  "award_name", "won", "people", "notes")} for r in ordered],
+                             ensure_ascii=False)
+        conn.execute(_PG_NOMINATIONS, {"rows": payload, "now": now})
     elif ordered:
         stmt = _statement(conn, "festival_nominations", lambda ins: ins.on_conflict_do_update(
             index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id,

@@ -76,6 +76,8 @@ def year_of(value: Any) -> int | None:
 def tt_id(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
+    if value.startswith("tt") and value[2:].isdigit() and value.isascii() and len(value) >= 9:
+        return value  # the usual case: a bare id
     m = _TT.search(value)
     return m.group() if m else None
 
@@ -83,5 +85,7 @@ def tt_id(value: Any) -> str | None:
 def nm_id(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
+    if value.startswith("nm") and value[2:].isdigit() and value.isascii() and len(value) >= 9:
+        return value
     m = _NM.search(value)
     return m.group() if m else None
