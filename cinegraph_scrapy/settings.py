@@ -57,6 +57,9 @@ EXTENSIONS = {
 }
 GC_GEN0_THRESHOLD = 50000  # see extensions/gc_tuning.py; 0 = interpreter default
 
+# ---- storage: page transactions run on writer threads (PostgreSQL; SQLite always uses one)
+DB_WRITERS = 2
+
 # ---- import runs: one running import per key
 IMPORT_HEARTBEAT_SECONDS = 10.0
 IMPORT_LOCK_STALE_SECONDS = 60.0

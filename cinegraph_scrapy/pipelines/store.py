@@ -1,8 +1,9 @@
 """Routing and storage: list entries → movies + canonical_sources; nominations → festival tables.
 
 Items are held per page until every item the spider yielded for that page has been stored or dropped,
-then the page is written in one transaction on a single database thread (the reactor keeps crawling
-meanwhile). Organization, ceremony and category ids are cached for the crawl.
+then the page is written in one transaction on a database writer thread (the reactor keeps crawling
+meanwhile): DB_WRITERS threads on PostgreSQL, one on SQLite (a single-writer database). Upserts lock rows
+in a fixed order, so concurrent pages cannot deadlock. Organization and category ids are cached.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ class StoragePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cinegraph-db")
+        self.writers = max(1, crawler.settings.getint("DB_WRITERS", 2))
+        self.executor: ThreadPoolExecutor | None = None
         self.pending: set[asyncio.Future] = set()
         self.org_ids: dict[str, int] = {}
-        self.ceremony_ids: dict[str, int] = {}
         self.category_ids: dict[tuple[int, str, str], int] = {}
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
@@ -45,6 +46,11 @@ class StoragePipeline:
     @property
     def spider(self):
         return self.crawler.spider
+
+    def open_spider(self):
+        engine = getattr(self.spider, "engine_db", None)
+        writers = self.writers if engine is not None and engine.dialect.name == "postgresql" else 1
+        self.executor = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="cinegraph-db")
 
     # ------------------------------------------------------------ page accounting
 
@@ -89,7 +95,8 @@ class StoragePipeline:
             await self._flush(source_key, page)
         if self.pending:
             await asyncio.gather(*self.pending, return_exceptions=True)
-        self.executor.shutdown(wait=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
 
     async def _flush(self, source_key: str, page: int) -> None:
         batch = self.spider.batches.pop((source_key, page), None)
@@ -151,7 +158,6 @@ class StoragePipeline:
         if "nominations" in result:
             ledger.nominations_stored += result["nominations"]
             self.stats.inc_value("cinegraph/nominations_stored", result["nominations"])
-            self.ceremony_ids.update(result["ceremony"])
             self.org_ids.update(result["org"])
             self.category_ids.update(result["categories"])
         if result.get("tmdb"):
@@ -249,7 +255,6 @@ class StoragePipeline:
             "nominations": stored,
             "tmdb": tmdb,
             "org": {slug: org_id},
-            "ceremony": {target.source_key: ceremony_id},
             "categories": {(org_id, a, c): i for (a, c), i in categories.items()},
         }
 

@@ -26,6 +26,7 @@ def test_crash_mid_page_rolls_back_the_whole_page(pg_url, db, fault):
     crawler = get_crawler()
     crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger}, batches={})
     pipeline = StoragePipeline(crawler)
+    pipeline.open_spider()
     fault.snapshot()
 
     def crash(conn, ledger, page):
