@@ -204,10 +204,13 @@ def main() -> None:
     parser.add_argument("--editions", type=int, default=None)
     parser.add_argument("--list-films", type=int, default=None)
     parser.add_argument("--skip-tmdb", action="store_true", help="leave out the TMDb-on runs")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs of each TMDb-off measurement, interleaved; the median is shown (default 3, quick 1)")
     args = parser.parse_args()
     n_editions = args.editions or (6 if args.quick else 200)
     list_films = args.list_films or (500 if args.quick else 10_000)
     latencies = [float(x) for x in (args.latency_ms or ("0" if args.quick else "0,20")).split(",")]
+    repeat = max(1, args.repeat or (1 if args.quick else 3))
     eds = editions(n_editions)
     keys = ",".join(e.key for e in eds)
     list_paths = [f"/list/ls024863935/" + (f"?page={p}" if p > 1 else "") for p in range(1, (list_films + 249) // 250 + 1)]
@@ -215,21 +218,27 @@ def main() -> None:
     dbs = Databases()
     workdir = Path(tempfile.mkdtemp(prefix="cg-bench-"))
     print(f"cinegraph-scrapy benchmark: {n_editions} event editions, a {list_films:,}-film list "
-          f"({len(list_paths)} pages), PostgreSQL, TMDb stand-in; latencies {', '.join(f'{l:g} ms' for l in latencies)}")
+          f"({len(list_paths)} pages), PostgreSQL, TMDb stand-in; latencies {', '.join(f'{l:g} ms' for l in latencies)}; "
+          f"TMDb-off figures are the median of {repeat} interleaved run(s)")
     summary: dict[float, dict] = {}
     try:
         for latency in latencies:
             server = Server(n_editions, list_films, latency)
             try:
                 res: dict[str, dict] = {}
-                res["event"] = import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server, tmdb=False)
-                with psycopg.connect(dsn(dbs.current)) as c:
-                    nominations = c.execute("SELECT count(*) FROM festival_nominations").fetchone()[0]
-                res["list"] = import_run("imdb_list", ["-a", "key=1001_movies"], dbs.current, server, tmdb=False)
-                res["event_floor"] = floor_run([server.url + e.path for e in eds], dbs.fresh())
-                res["list_floor"] = floor_run([server.url + p for p in list_paths], dbs.current)
-                res["event_bare"] = bare_run([server.url + e.path for e in eds], workdir)
-                res["list_bare"] = bare_run([server.url + p for p in list_paths], workdir)
+                runs: dict[str, list[dict]] = {k: [] for k in
+                                               ("event", "list", "event_floor", "list_floor", "event_bare", "list_bare")}
+                for _ in range(repeat):  # interleaved, so that drift of the machine hits all three alike
+                    runs["event"].append(import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server, tmdb=False))
+                    with psycopg.connect(dsn(dbs.current)) as c:
+                        nominations = c.execute("SELECT count(*) FROM festival_nominations").fetchone()[0]
+                    runs["list"].append(import_run("imdb_list", ["-a", "key=1001_movies"], dbs.current, server, tmdb=False))
+                    runs["event_floor"].append(floor_run([server.url + e.path for e in eds], dbs.fresh()))
+                    runs["list_floor"].append(floor_run([server.url + p for p in list_paths], dbs.current))
+                    runs["event_bare"].append(bare_run([server.url + e.path for e in eds], workdir))
+                    runs["list_bare"].append(bare_run([server.url + p for p in list_paths], workdir))
+                for name, results in runs.items():
+                    res[name] = sorted(results, key=lambda r: r["wall"])[len(results) // 2]
                 if latency == latencies[0] and not args.skip_tmdb:
                     server.reset()
                     res["tmdb_first"] = import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server, tmdb=True)

@@ -185,6 +185,10 @@ class TmdbEnrichmentPipeline:
             return {"tmdb_id": details.get("id") or movie_id, "status": "enriched", "columns": movie_columns(details, now)}
         except TmdbAuthError:
             return None
+        except Exception as exc:  # an unexpected answer must not cost the item: it is stored as failed
+            self.stats.inc_value("tmdb/errors")
+            logger.warning("TMDb lookup of %s failed: %s", imdb_id, redact(f"{type(exc).__name__}: {exc}"))
+            return self._failed(imdb_id, now)
 
     def _failed(self, imdb_id: str, now: datetime) -> dict[str, Any] | None:
         if not self.enabled:
