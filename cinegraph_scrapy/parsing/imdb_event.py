@@ -129,6 +129,18 @@ def _merge_people(people: list[Person | None]) -> list[Person]:
     return list(seen.values())
 
 
+def _nomination(award_name: str, category: str, nom: dict, films, people) -> Nomination:
+    """Both JSON layouts share isWinner / notes and the primary + secondary nominee merge."""
+    return Nomination(
+        award_name=award_name,
+        category=category,
+        won=nom.get("isWinner") is True,
+        notes=text_of(nom.get("notes")),
+        films=_merge_films(films),
+        people=_merge_people(people),
+    )
+
+
 def _from_next_data(data: dict) -> EventPage | None:
     props = dig(data, "props", "pageProps")
     if not isinstance(props, dict):
@@ -171,16 +183,7 @@ def _from_next_data(data: dict) -> EventPage | None:
                 films += [_film(dig(t, "title")) for t in (entities.get("secondaryAwardTitles") or [])]
                 people = [_person(dig(n, "name")) for n in (entities.get("awardNames") or [])]
                 people += [_person(dig(n, "name")) for n in (entities.get("secondaryAwardNames") or [])]
-                page.nominations.append(
-                    Nomination(
-                        award_name=award_name,
-                        category=category,
-                        won=nom.get("isWinner") is True,
-                        notes=text_of(nom.get("notes")),
-                        films=_merge_films(films),
-                        people=_merge_people(people),
-                    )
-                )
+                page.nominations.append(_nomination(award_name, category, nom, films, people))
     return page
 
 
@@ -255,16 +258,7 @@ def _from_widget(raw: bytes) -> EventPage | None:
                         )
                     elif nm_id(const) or nominee.get("name"):
                         people.append(Person(imdb_id=nm_id(const), name=text_of(nominee.get("name"))))
-                page.nominations.append(
-                    Nomination(
-                        award_name=award_name,
-                        category=category,
-                        won=nom.get("isWinner") is True,
-                        notes=text_of(nom.get("notes")),
-                        films=_merge_films(films),
-                        people=_merge_people(people),
-                    )
-                )
+                page.nominations.append(_nomination(award_name, category, nom, films, people))
     return page
 
 
