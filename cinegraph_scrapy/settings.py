@@ -70,7 +70,7 @@ TMDB_API_KEY = os.environ.get("TMDB_API_KEY")
 TMDB_READ_ACCESS_TOKEN = os.environ.get("TMDB_READ_ACCESS_TOKEN")
 TMDB_REFRESH_DAYS = 30
 TMDB_CONCURRENCY = 8
-TMDB_MAX_RPS = 35.0  # 0 = unlimited (benchmarks against a local stand-in)
+TMDB_MAX_RPS = 35.0  # 0 = no limit (taken as 1000/s, see pipelines/tmdb.py)
 TMDB_MAX_RETRIES = 5
 
 # ---- browser fallback for IMDb's AWS WAF challenge (scrapy-playwright + Debian's chromium)

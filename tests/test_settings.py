@@ -32,7 +32,7 @@ def test_polite_by_default():
 def test_tmdb_slot_is_limited_to_its_concurrency_and_rate():
     assert tmdb_slot_settings(Settings({"TMDB_CONCURRENCY": 8, "TMDB_MAX_RPS": 35})) == {
         "concurrency": 8, "delay": 1 / 35, "jitter": 0}
-    assert tmdb_slot_settings(Settings({"TMDB_CONCURRENCY": 4, "TMDB_MAX_RPS": 0}))["delay"] == 0
+    assert tmdb_slot_settings(Settings({"TMDB_CONCURRENCY": 4, "TMDB_MAX_RPS": 0}))["delay"] == 1 / 1000
     s = project_settings().copy()
     ImdbEventSpider.update_settings(s)
     slot = s.getdict("DOWNLOAD_SLOTS")[TMDB_SLOT]

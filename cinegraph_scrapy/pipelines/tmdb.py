@@ -31,12 +31,19 @@ TMDB_SLOT = "tmdb"
 FRESH_STATUSES = ("enriched", "not_found")
 
 
+UNLIMITED_RPS = 1000.0
+
+
 def tmdb_slot_settings(settings) -> dict[str, Any]:
-    """The DOWNLOAD_SLOTS entry that limits TMDb to TMDB_CONCURRENCY requests and TMDB_MAX_RPS per second."""
+    """The DOWNLOAD_SLOTS entry that limits TMDb to TMDB_CONCURRENCY requests and TMDB_MAX_RPS per second.
+
+    TMDB_MAX_RPS <= 0 means "no rate limit" and is taken as 1000/s: a slot without any delay starts the
+    next queued request before the finished one has handed its connection back to the pool, so every
+    request of a backlog would open (and close) a new connection."""
     rps = settings.getfloat("TMDB_MAX_RPS", 35.0)
     return {
         "concurrency": settings.getint("TMDB_CONCURRENCY", 8),
-        "delay": (1.0 / rps) if rps > 0 else 0.0,
+        "delay": 1.0 / (rps if rps > 0 else UNLIMITED_RPS),
         "jitter": 0,
     }
 
