@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
-from cinegraph_scrapy.parsing.blocks import is_waf_challenge
+from cinegraph_scrapy.parsing.blocks import header_map, is_waf_challenge
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class WafChallengeMiddleware:
             headers = response.headers.copy()
             headers.pop(b"x-amzn-waf-action", None)
             return response.replace(status=200, headers=headers)
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        headers = header_map(response.headers)
         if not is_waf_challenge(response.status, headers):
             return response
         self.stats.inc_value("waf/challenges")

@@ -16,6 +16,11 @@ _ROBOT_MARKERS = re.compile(rb"captcha|robot check|are you a robot|awswafintegra
 _SCRIPT_ONLY = re.compile(rb"^\s*(<!doctype[^>]*>)?\s*(<html[^>]*>)?\s*(<head[^>]*>)?\s*(<script\b.*?</script>\s*)+", re.I | re.S)
 
 
+def header_map(raw_headers) -> dict[str, str]:
+    """Scrapy's Headers (bytes name → list of bytes values) → lower-case name → first value, as str."""
+    return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in raw_headers.items() if v}
+
+
 def is_waf_challenge(status: int, headers: Mapping[str, str]) -> bool:
     """IMDb's AWS WAF answers HTTP 202 and/or sets `x-amzn-waf-action: challenge`."""
     action = (headers.get("x-amzn-waf-action") or "").lower()

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 from cinegraph_scrapy.configs import ImportTarget, ensure_seeded, keys_for, load_configs
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError
-from cinegraph_scrapy.parsing.blocks import blocked_reason
+from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
 from cinegraph_scrapy.secrets import redact
 
@@ -110,13 +110,20 @@ class BaseImportSpider(scrapy.Spider):
             meta["cinegraph_browser"] = True
         return scrapy.Request(url, callback=callback, errback=self.on_request_error, meta=meta, dont_filter=True)
 
+    @staticmethod
+    def block_reason(response: Response, default: str | None = None) -> str | None:
+        """Why this answer is not the page we asked for (with the WAF middleware's note), or `default`."""
+        reason = blocked_reason(response.status, header_map(response.headers), response.body) or default
+        if reason is None:
+            return None
+        note = response.meta.get("waf_note")
+        return f"{reason} at {response.url}" + (f"; {note}" if note else "")
+
     def check_page(self, response: Response) -> None:
         """Raise BlockedPage when the answer is not the page we asked for."""
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        reason = blocked_reason(response.status, headers, response.body)
+        reason = self.block_reason(response)
         if reason:
-            note = response.meta.get("waf_note")
-            raise BlockedPage(f"{reason} at {response.url}" + (f"; {note}" if note else ""))
+            raise BlockedPage(reason)
 
     def page_failed(self, response_or_request, reason: str) -> None:
         meta = response_or_request.meta
@@ -129,11 +136,7 @@ class BaseImportSpider(scrapy.Spider):
         request = failure.request
         response = getattr(failure.value, "response", None)
         if response is not None:
-            headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-            reason = blocked_reason(response.status, headers, response.body) or f"HTTP {response.status}"
-            reason = f"{reason} at {response.url}"
-            if response.meta.get("waf_note"):
-                reason += f"; {response.meta['waf_note']}"
+            reason = self.block_reason(response, default=f"HTTP {response.status}")
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()} at {request.url}"
         self.page_failed(request, reason)
