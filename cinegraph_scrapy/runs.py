@@ -151,12 +151,6 @@ class KeyLocks:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
-    def acquire(self, key: str) -> None:
-        """Take the lock or raise AlreadyRunning."""
-        refused = self.acquire_many([key])
-        if refused:
-            raise AlreadyRunning(refused[key])
-
     def acquire_many(self, keys: list[str]) -> dict[str, str]:
         """Take every free lock among `keys` (in one round trip or two); returns the refused keys with why."""
         refused: dict[str, str] = {}

@@ -39,7 +39,9 @@ class ImportRunsExtension:
 
     @staticmethod
     def _tracked(spider) -> bool:
-        return hasattr(spider, "ledgers") and hasattr(spider, "engine_db")
+        from cinegraph_scrapy.spiders.base import BaseImportSpider
+
+        return isinstance(spider, BaseImportSpider)
 
     def spider_opened(self, spider):
         install_log_redaction()  # Scrapy installs its root log handler after extensions are built

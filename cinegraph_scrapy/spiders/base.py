@@ -48,17 +48,12 @@ def configure_downloads(settings) -> None:
     configure_browser(settings)
 
 
-class BaseImportSpider(scrapy.Spider):
-    """`-a key=KEY` (or `keys=a,b`, or `org=venice years=1990-2024`), `-a force=1` for inactive configs."""
+class DatabaseSpider(scrapy.Spider):
+    """What every spider that feeds the storage pipeline shares: the download set-up (TMDb slot, browser),
+    the database engine, the per-configuration ledgers and the items-per-page bookkeeping."""
 
-    source_type: ClassVar[str | None] = None
-
-    def __init__(self, *args: Any, key: str | None = None, keys: str | None = None, org: str | None = None,
-                 years: str | None = None, force: str | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.requested_keys = keys_for(key=key, keys=keys, org=org, years=years)
-        self.force = truthy(force) if force is not None else False
-        self.targets: list[ImportTarget] = []
         self.ledgers: dict[str, RunLedger] = {}
         self.batches: dict[tuple[str, int], PageBatch] = {}
 
@@ -71,6 +66,24 @@ class BaseImportSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.engine_db = open_database(resolve_database_url(crawler.settings))
+        return spider
+
+
+class BaseImportSpider(DatabaseSpider):
+    """`-a key=KEY` (or `keys=a,b`, or `org=venice years=1990-2024`), `-a force=1` for inactive configs."""
+
+    source_type: ClassVar[str | None] = None
+
+    def __init__(self, *args: Any, key: str | None = None, keys: str | None = None, org: str | None = None,
+                 years: str | None = None, force: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.requested_keys = keys_for(key=key, keys=keys, org=org, years=years)
+        self.force = truthy(force) if force is not None else False
+        self.targets: list[ImportTarget] = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
         ensure_seeded(spider.engine_db)
         spider.targets = cls.resolve_targets(spider.engine_db, crawler.settings, spider.requested_keys, spider.force)
         spider.ledgers = {t.source_key: RunLedger(target=t) for t in spider.targets}

@@ -6,16 +6,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import scrapy
 from scrapy import signals
 from sqlalchemy import and_, or_, select
 
-from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.db.models import Movie
 from cinegraph_scrapy.errors import ConfigError
 from cinegraph_scrapy.items import FilmItem
 from cinegraph_scrapy.runs import utcnow
-from cinegraph_scrapy.spiders.base import PageBatch, configure_downloads
+from cinegraph_scrapy.spiders.base import DatabaseSpider, PageBatch
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +21,7 @@ STATUSES = ("pending", "failed", "not_found", "enriched")
 BATCH = 200
 
 
-class TmdbBackfillSpider(scrapy.Spider):
+class TmdbBackfillSpider(DatabaseSpider):
     name = "tmdb_backfill"
 
     def __init__(self, *args, limit: str | None = None, status: str | None = None, **kwargs):
@@ -36,18 +34,10 @@ class TmdbBackfillSpider(scrapy.Spider):
         unknown = [s for s in self.statuses if s not in STATUSES]
         if unknown:
             raise ConfigError(f"unknown tmdb status {unknown[0]!r} (use {', '.join(STATUSES)})")
-        self.ledgers: dict = {}
-        self.batches: dict[tuple[str, int], PageBatch] = {}
-
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        configure_downloads(settings)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.engine_db = open_database(resolve_database_url(crawler.settings))
         crawler.signals.connect(spider.report, signal=signals.spider_closed)
         return spider
 
