@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.serve import API_KEY  # noqa: E402
-from bench.synth import editions  # noqa: E402
+from bench.synth import GRAPHQL_PATH, editions, list_requests  # noqa: E402
+from cinegraph_scrapy.parsing.imdb_graphql import GRAPHQL_HEADERS  # noqa: E402
 
 PG_ADMIN = os.environ.get("CINEGRAPH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 NO_POLITENESS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
@@ -107,7 +108,8 @@ def probe_run(cmd: list[str], env: dict, cwd: Path) -> dict:
 
 
 def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool) -> dict:
-    settings = {**NO_POLITENESS, "IMDB_BASE_URL": server.url, "TMDB_ENABLED": str(tmdb),
+    settings = {**NO_POLITENESS, "IMDB_BASE_URL": server.url, "IMDB_GRAPHQL_URL": server.url + GRAPHQL_PATH,
+                "TMDB_ENABLED": str(tmdb),
                 "TMDB_API_BASE": f"{server.tmdb_url}/3", "TMDB_MAX_RPS": "0", "TMDB_CONCURRENCY": "16",
                 "EXTENSIONS": json.dumps({"cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
                                           "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
@@ -124,16 +126,20 @@ def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool
     return result
 
 
-def bare_run(urls: list[str], workdir: Path) -> dict:
-    url_file = workdir / "urls.txt"
-    url_file.write_text("\n".join(urls))
+def as_requests(urls: list) -> list[dict]:
+    return [u if isinstance(u, dict) else {"method": "GET", "url": u} for u in urls]
+
+
+def bare_run(urls: list, workdir: Path) -> dict:
+    url_file = workdir / "urls.jsonl"
+    url_file.write_text("\n".join(json.dumps(r) for r in as_requests(urls)))
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "bare.py"),
            "-s", "LOG_LEVEL=INFO", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
            "-s", "EXTENSIONS=" + json.dumps({"bench.probe.Probe": 900})]
     return probe_run(cmd, {"BENCH_URLS": str(url_file)}, workdir)
 
 
-def floor_run(urls: list[str], db: str) -> dict:
+def floor_run(urls: list, db: str) -> dict:
     """Fetch (16 threads), json.loads, COPY the same rows, one transaction per page. No Scrapy, no ORM."""
     conn = psycopg.connect(dsn(db))
     conn.execute("DROP TABLE IF EXISTS floor_movies, floor_rows")
@@ -142,17 +148,27 @@ def floor_run(urls: list[str], db: str) -> dict:
                  "people jsonb, notes text, position int)")
     conn.commit()
 
-    def fetch(url: str) -> tuple[str, bytes]:
-        with urllib.request.urlopen(url) as response:
-            return url, response.read()
+    def fetch(req: dict) -> tuple[str, bytes]:
+        body = req["body"].encode() if req.get("body") else None
+        request = urllib.request.Request(req["url"], data=body, method=req["method"],
+                                         headers=GRAPHQL_HEADERS if body else {})
+        with urllib.request.urlopen(request) as response:
+            return req["url"], response.read()
 
     t0, cpu0 = time.perf_counter(), time.process_time()
     pages = rows_written = 0
     with ThreadPoolExecutor(16) as pool:
-        for url, body in pool.map(fetch, urls):
-            props = json.loads(NEXT.search(body).group(1))["props"]["pageProps"]
+        for url, body in pool.map(fetch, as_requests(urls)):
+            graphql = body.startswith(b"{")
+            props = json.loads(body)["data"] if graphql else json.loads(NEXT.search(body).group(1))["props"]["pageProps"]
             movies, rows = {}, []
-            if "edition" in props:
+            if graphql:
+                for edge in props["list"]["titleListItemSearch"]["edges"]:
+                    t = edge["title"]
+                    movies[t["id"]] = (t["id"], t["titleText"]["text"], t["originalTitleText"]["text"],
+                                       (t["releaseYear"] or {}).get("year"))
+                    rows.append((url, None, None, t["id"], None, None, None, edge["node"]["absolutePosition"]))
+            elif "edition" in props:
                 for award in props["edition"]["awards"]:
                     for cat in award["nominationCategories"]["edges"]:
                         node = cat["node"]
@@ -160,12 +176,12 @@ def floor_run(urls: list[str], db: str) -> dict:
                         for nom in node["nominations"]["edges"]:
                             n, e = nom["node"], nom["node"]["awardedEntities"]
                             people = json.dumps([{"imdb_id": p["name"]["id"], "name": p["name"]["nameText"]["text"]}
-                                                 for p in e["awardNames"] + e["secondaryAwardNames"]])
-                            titles = [t["title"] for t in e["awardTitles"] + e["secondaryAwardTitles"]]
+                                                 for p in (e.get("awardNames") or []) + (e.get("secondaryAwardNames") or [])])
+                            titles = [t["title"] for t in (e.get("awardTitles") or []) + (e.get("secondaryAwardTitles") or [])]
                             for t in titles or [None]:
                                 if t:
                                     movies[t["id"]] = (t["id"], t["titleText"]["text"], t["originalTitleText"]["text"],
-                                                       (t["releaseYear"] or {}).get("year"))
+                                                       (t.get("releaseYear") or {}).get("year"))
                                 rows.append((url, award["text"], category, t and t["id"], n["isWinner"], people,
                                              (n["notes"] or {}).get("plainText"), None))
             else:
@@ -213,12 +229,12 @@ def main() -> None:
     repeat = max(1, args.repeat or (1 if args.quick else 3))
     eds = editions(n_editions)
     keys = ",".join(e.key for e in eds)
-    list_paths = [f"/list/ls024863935/" + (f"?page={p}" if p > 1 else "") for p in range(1, (list_films + 249) // 250 + 1)]
+    list_pages = len(list_requests("", list_films))
 
     dbs = Databases()
     workdir = Path(tempfile.mkdtemp(prefix="cg-bench-"))
     print(f"cinegraph-scrapy benchmark: {n_editions} event editions, a {list_films:,}-film list "
-          f"({len(list_paths)} pages), PostgreSQL, TMDb stand-in; latencies {', '.join(f'{l:g} ms' for l in latencies)}; "
+          f"({list_pages} pages), PostgreSQL, TMDb stand-in; latencies {', '.join(f'{l:g} ms' for l in latencies)}; "
           f"TMDb-off figures are the median of {repeat} interleaved run(s)")
     summary: dict[float, dict] = {}
     try:
@@ -234,9 +250,9 @@ def main() -> None:
                         nominations = c.execute("SELECT count(*) FROM festival_nominations").fetchone()[0]
                     runs["list"].append(import_run("imdb_list", ["-a", "key=1001_movies"], dbs.current, server, tmdb=False))
                     runs["event_floor"].append(floor_run([server.url + e.path for e in eds], dbs.fresh()))
-                    runs["list_floor"].append(floor_run([server.url + p for p in list_paths], dbs.current))
+                    runs["list_floor"].append(floor_run(list_requests(server.url, list_films), dbs.current))
                     runs["event_bare"].append(bare_run([server.url + e.path for e in eds], workdir))
-                    runs["list_bare"].append(bare_run([server.url + p for p in list_paths], workdir))
+                    runs["list_bare"].append(bare_run(list_requests(server.url, list_films), workdir))
                 for name, results in runs.items():
                     res[name] = sorted(results, key=lambda r: r["wall"])[len(results) // 2]
                 if latency == latencies[0] and not args.skip_tmdb:
@@ -254,7 +270,7 @@ def main() -> None:
             finally:
                 server.stop()
             summary[latency] = res
-            ev_pages, l_pages = n_editions, len(list_paths)
+            ev_pages, l_pages = n_editions, list_pages
             print(f"\nlatency {latency:g} ms — {nominations:,} nominations stored")
             print(HEADER)
             print(fmt_row("event import (TMDb off)", res["event"], ev_pages, nominations))

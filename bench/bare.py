@@ -7,6 +7,8 @@ import re
 
 import scrapy
 
+GRAPHQL_HEADERS = {"Content-Type": "application/json", "Accept": "application/graphql+json, application/json",
+                   "x-imdb-user-language": "en-US", "Origin": "https://www.imdb.com", "Referer": "https://www.imdb.com/"}
 NEXT = re.compile(rb'<script id="__NEXT_DATA__" type="application/json">(.*?)</script>', re.S)
 
 
@@ -14,10 +16,19 @@ class BareSpider(scrapy.Spider):
     name = "bare"
 
     async def start(self):
-        for url in open(os.environ["BENCH_URLS"]).read().split():
-            yield scrapy.Request(url)
+        for line in open(os.environ["BENCH_URLS"]).read().splitlines():
+            req = json.loads(line)
+            if req["method"] == "POST":
+                yield scrapy.Request(req["url"], method="POST", body=req["body"], headers=GRAPHQL_HEADERS)
+            else:
+                yield scrapy.Request(req["url"])
 
     def parse(self, response):
+        if response.body.startswith(b"{"):  # IMDb GraphQL: the list past its first page
+            for edge in json.loads(response.body)["data"]["list"]["titleListItemSearch"]["edges"]:
+                t = edge["title"]
+                yield {"imdb_id": t["id"], "title": t["titleText"]["text"], "position": edge["node"]["absolutePosition"]}
+            return
         data = json.loads(NEXT.search(response.body).group(1))
         props = data["props"]["pageProps"]
         if "edition" in props:
@@ -28,9 +39,9 @@ class BareSpider(scrapy.Spider):
                     for nom in node["nominations"]["edges"]:
                         n = nom["node"]
                         e = n["awardedEntities"]
-                        titles = [t["title"] for t in e["awardTitles"] + e["secondaryAwardTitles"]]
+                        titles = [t["title"] for t in (e.get("awardTitles") or []) + (e.get("secondaryAwardTitles") or [])]
                         people = [{"imdb_id": p["name"]["id"], "name": p["name"]["nameText"]["text"]}
-                                  for p in e["awardNames"] + e["secondaryAwardNames"]]
+                                  for p in (e.get("awardNames") or []) + (e.get("secondaryAwardNames") or [])]
                         for t in titles or [None]:
                             yield {"award_name": award["text"], "category": category, "won": n["isWinner"],
                                    "imdb_id": t and t["id"], "title": t and t["titleText"]["text"], "people": people}

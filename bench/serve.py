@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench.synth import editions, event_page, list_pages
+from bench.synth import GRAPHQL_PATH, LIST_PATH, editions, event_page, list_site
 from tests.support.server import LoopbackSite, Reply
 from tests.support.tmdb import TmdbStandIn
 
@@ -23,7 +23,8 @@ def main() -> None:
     tmdb_site = LoopbackSite(latency=args.latency_ms / 1000.0)  # its own port, as api.themoviedb.org is its own host
     tmdb = TmdbStandIn(tmdb_site, api_key=API_KEY)
     routes = {e.path: Reply.html(event_page(e)) for e in editions(args.editions)}
-    routes.update({p: Reply.html(body) for p, body in list_pages(args.list_films).items()})
+    page1, graphql = list_site(args.list_films)
+    routes.update({LIST_PATH: Reply.html(page1), GRAPHQL_PATH: graphql})
 
     def stats(_req):
         return Reply.json({"tmdb": tmdb.requests, "imdb": sum(v for k, v in site.hits.items() if not k.startswith("/__"))})

@@ -7,7 +7,9 @@ import random
 from dataclasses import dataclass
 
 from cinegraph_scrapy.configs import organizations
-from tests.support.pages import Award, Category, Film, Nom, Person, next_event_page, next_list_page
+from cinegraph_scrapy.parsing.imdb_graphql import list_items_payload
+from tests.support.graphql import GraphqlList
+from tests.support.pages import Award, Category, Film, Nom, Person, cursor_for, next_event_page, next_list_page
 
 FILM_POOL = 8_000
 PEOPLE_POOL = 20_000
@@ -75,12 +77,23 @@ def event_page(edition: Edition, nominations: int = 150) -> str:
     return next_event_page(awards, event_name=f"Synthetic {edition.key}", event_id=edition.event_id, year=edition.year)
 
 
-def list_pages(films: int) -> dict[str, str]:
-    """path (with ?page=N) → body, for ls024863935 (the seeded 1001_movies config)."""
-    pages = {}
-    total_pages = (films + LIST_PAGE - 1) // LIST_PAGE
-    for p in range(1, total_pages + 1):
-        chunk = [film(i) for i in range((p - 1) * LIST_PAGE, min(p * LIST_PAGE, films))]
-        path = "/list/ls024863935/" + (f"?page={p}" if p > 1 else "")
-        pages[path] = next_list_page(chunk, total=films, has_next=p < total_pages, start=(p - 1) * LIST_PAGE + 1)
-    return pages
+LIST_ID = "ls024863935"  # the seeded 1001_movies config
+LIST_PATH = f"/list/{LIST_ID}/"
+GRAPHQL_PATH = "/graphql/"
+
+
+def list_site(films: int) -> tuple[str, GraphqlList]:
+    """The list as IMDb serves it: page 1 (the first 250 films, with its endCursor) and the GraphQL
+    stand-in answering the continuation."""
+    all_films = [film(i) for i in range(films)]
+    page1 = next_list_page(all_films[:LIST_PAGE], total=films, has_next=films > LIST_PAGE)
+    return page1, GraphqlList(LIST_ID, all_films)
+
+
+def list_requests(base: str, films: int) -> list[dict]:
+    """The requests the import makes for the list: page 1, then one GraphQL POST per further 250 films."""
+    requests = [{"method": "GET", "url": base + LIST_PATH}]
+    for k in range(1, (films + LIST_PAGE - 1) // LIST_PAGE):
+        requests.append({"method": "POST", "url": base + GRAPHQL_PATH,
+                         "body": list_items_payload(LIST_ID, cursor_for(k * LIST_PAGE - 1)).decode()})
+    return requests

@@ -10,6 +10,16 @@ from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.errors import CinegraphError
 
 
+def start_crawler_process(settings):
+    """The crawler process Scrapy's command line would have made, made only once the command's checks have
+    passed: a refused command prints its one `error:` line and no Scrapy start-up banner."""
+    from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
+
+    if settings.get("TWISTED_REACTOR") == "twisted.internet.asyncioreactor.AsyncioSelectorReactor":
+        return AsyncCrawlerProcess(settings)
+    return CrawlerProcess(settings)
+
+
 class DatabaseCommand(ScrapyCommand):
     """A command that works on the database only: one-line errors, exit status 2 on bad input."""
 

@@ -1,5 +1,8 @@
 """Import configurations: seeding `movie_lists` from the packaged data file, resolving spider arguments
-(`key`, `keys`, `org` + `years`) to validated targets, and auto-creating event editions on demand."""
+(`key`, `keys`, `org` + `years`) to validated targets, and auto-creating event editions on demand.
+
+Organizations are the seeded ones plus those registered in the database (`scrapy discover ev… --slug`);
+callers pass the mapping they know (`organizations.known_organizations`), else the seeded ones apply."""
 
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from cinegraph_scrapy.errors import ConfigError
 IMDB_HOSTS = {"imdb.com", "www.imdb.com", "m.imdb.com"}
 _LIST_ID = re.compile(r"^ls\d{6,}$")
 _EVENT_ID = re.compile(r"^ev\d{7}$")
-_EVENT_KEY = re.compile(r"^(?P<prefix>[a-z][a-z0-9_]*?)_(?P<year>\d{4})$")
+_EVENT_KEY = re.compile(r"^(?P<prefix>[a-z][a-z0-9_]*?)_(?P<year>\d{4})(?:_(?P<instance>[2-9]))?$")
+MAX_INSTANCE = 9  # IMDb's second (rarely third) ceremony of a year; more is a typo
 
 
 @lru_cache(maxsize=1)
@@ -35,16 +39,22 @@ def seed_data() -> dict[str, Any]:
 
 
 def organizations() -> dict[str, dict[str, Any]]:
+    """The seeded organizations by slug."""
     return {org["slug"]: org for org in seed_data()["organizations"]}
+
+
+def edition_key(slug: str, year: int, instance: int = 1) -> str:
+    """`venice_2024`; a later ceremony of the same year carries its instance: `oscars_1930_2`."""
+    return f"{slug}_{year}" if instance == 1 else f"{slug}_{year}_{instance}"
 
 
 def event_url(base: str, event_id: str, year: int, instance: int) -> str:
     return f"{base.rstrip('/')}/event/{event_id}/{year}/{instance}/"
 
 
-def list_url(base: str, list_id: str, page: int = 1) -> str:
-    url = f"{base.rstrip('/')}/list/{list_id}/"
-    return url if page <= 1 else f"{url}?page={page}"
+def list_url(base: str, list_id: str) -> str:
+    """The list page. Never with a query string: IMDb answers `?page=N` (and any query) with 403."""
+    return f"{base.rstrip('/')}/list/{list_id}/"
 
 
 def max_plausible_year() -> int:
@@ -78,11 +88,11 @@ def _seed_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def event_config_row(org: dict[str, Any], year: int, instance: int = 1) -> dict[str, Any]:
-    key = f"{org['slug']}_{year}" if instance == 1 else f"{org['slug']}_{year}_{instance}"
+def event_config_row(org: dict[str, Any], year: int, instance: int = 1, key: str | None = None) -> dict[str, Any]:
+    key = key or edition_key(org["slug"], year, instance)
     return {
         "source_key": key,
-        "name": f"{org['name']} {year}",
+        "name": f"{org['name']} {year}" if instance == 1 else f"{org['name']} {year} ({instance})",
         "source_type": "imdb_event",
         "source_id": org["event_id"],
         "source_url": event_url("https://www.imdb.com", org["event_id"], year, instance),
@@ -94,7 +104,7 @@ def event_config_row(org: dict[str, Any], year: int, instance: int = 1) -> dict[
             "instance": instance,
             "organization": org["slug"],
             "organization_name": org["name"],
-            "abbreviation": org["abbreviation"],
+            "abbreviation": org.get("abbreviation"),
         },
     }
 
@@ -102,9 +112,20 @@ def event_config_row(org: dict[str, Any], year: int, instance: int = 1) -> dict[
 _SEEDED_FIELDS = ("name", "source_type", "source_id", "source_url", "category", "tracks_awards", "active", "metadata_")
 
 
-def _fingerprint(values: dict[str, Any]) -> str:
+def seed_fingerprint(values: dict[str, Any]) -> str:
     payload = json.dumps({k: values.get(k) for k in _SEEDED_FIELDS}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def create_configs(conn, configs: list[dict[str, Any]]) -> int:
+    """Insert config rows (values as event_config_row gives them) that do not exist yet — INSERT … ON
+    CONFLICT DO NOTHING, so processes creating the same config at once do not fail — each with the seed
+    fingerprint that tells later edits apart. Returns how many this call inserted."""
+    from cinegraph_scrapy.db.repository import insert_ignoring_conflicts
+
+    rows = [{("metadata" if k == "metadata_" else k): v for k, v in values.items()}
+            | {"seed_hash": values.get("seed_hash") or seed_fingerprint(values)} for values in configs]
+    return insert_ignoring_conflicts(conn, MovieList, rows)
 
 
 @dataclass
@@ -116,22 +137,33 @@ class SeedReport:
 
 
 def seed_configs(engine: Engine, *, overwrite: bool = False) -> SeedReport:
-    """Insert missing seed rows; refresh rows still exactly as seeded; keep operator edits unless `overwrite`."""
+    """Insert missing seed rows; refresh rows still exactly as seeded; keep operator edits unless `overwrite`.
+    Safe when several processes seed a new database at once (one lock; inserts ignore conflicts)."""
+    from cinegraph_scrapy.db.engine import first_use_lock
+
+    with first_use_lock(engine):
+        return _seed_configs(engine, overwrite)
+
+
+def _seed_configs(engine: Engine, overwrite: bool) -> SeedReport:
+    from cinegraph_scrapy.db.repository import insert_ignoring_conflicts
+
     report = SeedReport()
     rows = _seed_rows()
+    new_rows: list[dict[str, Any]] = []
     with Session(engine) as session, session.begin():
         existing = {
             row.source_key: row
             for row in session.scalars(select(MovieList).where(MovieList.source_key.in_([r["source_key"] for r in rows])))
         }
         for values in rows:
-            fingerprint = _fingerprint(values)
+            fingerprint = seed_fingerprint(values)
             row = existing.get(values["source_key"])
             if row is None:
-                session.add(MovieList(**values, seed_hash=fingerprint))
+                new_rows.append({**values, "seed_hash": fingerprint})
                 report.created.append(values["source_key"])
                 continue
-            current = _fingerprint({k: getattr(row, k) for k in _SEEDED_FIELDS})
+            current = seed_fingerprint({k: getattr(row, k) for k in _SEEDED_FIELDS})
             if current == fingerprint:
                 report.unchanged += 1
                 if row.seed_hash != fingerprint:
@@ -144,27 +176,26 @@ def seed_configs(engine: Engine, *, overwrite: bool = False) -> SeedReport:
                 report.updated.append(values["source_key"])
             else:
                 report.kept_edited.append(values["source_key"])
-        _seed_organizations(session)
+        create_configs(session.connection(), new_rows)
+        insert_ignoring_conflicts(session.connection(), FestivalOrganization, [
+            {"slug": org["slug"], "name": org["name"], "abbreviation": org["abbreviation"],
+             "imdb_event_id": org["event_id"]} for org in seed_data()["organizations"]])
     return report
 
 
-def _seed_organizations(session: Session) -> None:
-    known = set(session.scalars(select(FestivalOrganization.slug)))
-    for org in seed_data()["organizations"]:
-        if org["slug"] not in known:
-            session.add(
-                FestivalOrganization(
-                    slug=org["slug"], name=org["name"], abbreviation=org["abbreviation"], imdb_event_id=org["event_id"]
-                )
-            )
-
-
 def ensure_seeded(engine: Engine) -> None:
-    """Seed on first use (an empty movie_lists table)."""
-    with Session(engine) as session:
-        has_rows = session.scalar(select(MovieList.id).limit(1)) is not None
-    if not has_rows:
-        seed_configs(engine)
+    """Seed on first use (an empty movie_lists table); the check is repeated under the first-use lock so
+    that processes starting together seed once."""
+    from cinegraph_scrapy.db.engine import first_use_lock
+
+    def empty() -> bool:
+        with Session(engine) as session:
+            return session.scalar(select(MovieList.id).limit(1)) is None
+
+    if empty():
+        with first_use_lock(engine):
+            if empty():
+                _seed_configs(engine, overwrite=False)
 
 
 # ------------------------------------------------------------------ resolution
@@ -200,7 +231,10 @@ def validate_config(row: MovieList, imdb_base_url: str) -> ImportTarget:
     key = row.source_key
     meta = row.metadata_ if isinstance(row.metadata_, dict) else None
     if meta is None:
-        raise ConfigError(f"config {key!r}: metadata must be a JSON object, got {type(row.metadata_).__name__}")
+        raise ConfigError(f"config {key!r}: metadata must be a JSON object, got {describe_json(row.metadata_)}")
+    for name in ("organization", "organization_name", "abbreviation", "render"):
+        if meta.get(name) is not None and not isinstance(meta[name], str):
+            raise ConfigError(f"config {key!r}: metadata.{name} must be a string, got {meta[name]!r}")
     if row.source_url:
         host = (urlsplit(row.source_url).hostname or "").lower()
         if urlsplit(row.source_url).scheme not in ("http", "https") or host not in allowed_hosts(imdb_base_url):
@@ -227,9 +261,10 @@ def validate_config(row: MovieList, imdb_base_url: str) -> ImportTarget:
         year = _int_field(key, meta, "year", required=True)
         if not 1900 <= year <= max_plausible_year():
             raise ConfigError(f"config {key!r}: metadata.year {year} is not a plausible edition year")
-        instance = _int_field(key, meta, "instance", required=False) or 1
-        if instance < 1:
-            raise ConfigError(f"config {key!r}: metadata.instance must be 1 or more, got {instance}")
+        instance = _int_field(key, meta, "instance", required=False)
+        instance = 1 if instance is None else instance
+        if not 1 <= instance <= MAX_INSTANCE:
+            raise ConfigError(f"config {key!r}: metadata.instance must be 1 to {MAX_INSTANCE}, got {instance}")
         return ImportTarget(
             list_id=row.id,
             source_key=key,
@@ -244,6 +279,15 @@ def validate_config(row: MovieList, imdb_base_url: str) -> ImportTarget:
             organization=meta.get("organization") if isinstance(meta.get("organization"), str) else None,
         )
     raise ConfigError(f"config {key!r}: unknown source_type {row.source_type!r} (expected imdb or imdb_event)")
+
+
+def describe_json(value: Any) -> str:
+    """What a metadata value is, for messages (InvalidJson says it is not JSON at all)."""
+    from cinegraph_scrapy.db.types import InvalidJson
+
+    if isinstance(value, InvalidJson):
+        return f"text that is not JSON ({value.error})"
+    return type(value).__name__
 
 
 def _int_field(key: str, meta: dict, name: str, *, required: bool) -> int | None:
@@ -269,16 +313,16 @@ def nearest_keys(session: Session, key: str, n: int = 5) -> list[str]:
     return close
 
 
-def _auto_event_row(key: str) -> dict[str, Any] | None:
-    """`venice_1999` → a config row for a known organization and a plausible year, else None."""
+def auto_event_row(key: str, orgs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """`venice_1999` (or `oscars_1930_2`) → a config row for a known organization and a plausible year."""
     m = _EVENT_KEY.match(key)
     if not m:
         return None
-    org = organizations().get(m.group("prefix"))
+    org = (orgs if orgs is not None else organizations()).get(m.group("prefix"))
     year = int(m.group("year"))
     if org is None or not 1900 <= year <= max_plausible_year():
         return None
-    return event_config_row(org, year)
+    return event_config_row(org, year, int(m.group("instance") or 1))
 
 
 def load_configs(
@@ -288,6 +332,7 @@ def load_configs(
     imdb_base_url: str,
     force: bool = False,
     source_type: str | None = None,
+    orgs: dict[str, dict[str, Any]] | None = None,
 ) -> list[ImportTarget]:
     """Resolve keys to validated targets, creating event editions for known prefixes on the fly."""
     if not keys:
@@ -298,14 +343,14 @@ def load_configs(
         for key in keys:
             row = rows.get(key)
             if row is None:
-                values = _auto_event_row(key)
+                values = auto_event_row(key, orgs)
                 if values is None:
                     near = nearest_keys(session, key)
                     hint = f"; nearest: {', '.join(near)}" if near else ""
                     raise ConfigError(f"unknown config key {key!r}{hint} (run `scrapy lists` for all keys)")
-                row = MovieList(**values, seed_hash=_fingerprint(values))
-                session.add(row)
-                session.flush()
+                # Another process may be creating the same edition right now: insert, or take theirs.
+                create_configs(session.connection(), [values])
+                row = session.scalars(select(MovieList).where(MovieList.source_key == key)).one()
             if source_type and row.source_type != source_type:
                 raise ConfigError(
                     f"config {key!r} is a {row.source_type} config; use the "
@@ -328,29 +373,42 @@ def parse_years(spec: str) -> list[int]:
         if m:
             a, b = int(m.group(1)), int(m.group(2))
             if a > b:
-                a, b = b, a
+                raise ConfigError(f"years {part!r}: the range runs backwards (did you mean {b}-{a}?)")
             years.update(range(a, b + 1))
         elif re.fullmatch(r"\d{4}", part):
             years.add(int(part))
         else:
-            raise ConfigError(f"years {spec!r}: expected YEAR, YEAR-YEAR or a comma-separated mix")
+            raise ConfigError(f"years {spec!r}: expected YEAR, YEAR-YEAR, a comma-separated mix, or all")
+    bad = [y for y in sorted(years) if not 1900 <= y <= max_plausible_year()]
+    if bad:
+        raise ConfigError(f"years {spec!r}: {bad[0]} is not a plausible edition year (1900-{max_plausible_year()})")
     if not years:
         raise ConfigError("years: no year given (e.g. -a years=2019-2024)")
     return sorted(years)
 
 
-def keys_for(*, key: str | None = None, keys: str | None = None, org: str | None = None, years: str | None = None) -> list[str]:
-    """Spider arguments → config keys, in order, without duplicates."""
+def wants_all_years(years: str | None) -> bool:
+    """`years=all`: discover the organization's editions, then import every one."""
+    return (years or "").strip().lower() == "all"
+
+
+def keys_for(*, key: str | None = None, keys: str | None = None, org: str | None = None, years: str | None = None,
+             orgs: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Spider arguments → config keys, in order, without duplicates (`years=all` adds none: discovery does)."""
+    known = orgs if orgs is not None else organizations()
     out: list[str] = []
     if key:
         out.append(key.strip())
     if keys:
         out.extend(k.strip() for k in keys.split(",") if k.strip())
     if org:
-        if org not in organizations():
-            known = ", ".join(sorted(organizations()))
-            raise ConfigError(f"unknown organization {org!r} (known: {known})")
-        out.extend(f"{org}_{y}" for y in parse_years(years or ""))
+        if org not in known:
+            raise ConfigError(f"unknown organization {org!r} (known: {', '.join(sorted(known))}; "
+                              "add one with `scrapy discover ev… --slug NAME`)")
+        if not years:
+            raise ConfigError("-a org=… needs -a years=… (e.g. years=2019-2024, or years=all)")
+        if not wants_all_years(years):
+            out.extend(f"{org}_{y}" for y in parse_years(years))
     elif years:
         raise ConfigError("-a years=… needs -a org=…")
     return list(dict.fromkeys(out))

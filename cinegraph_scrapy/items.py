@@ -29,6 +29,7 @@ class ListEntryItem:
     year: int | None = None
     position: int | None = None
     notes: str | None = None
+    title_type: str | None = None
     award_name: str | None = None
     award_year: int | None = None
     award_won: bool | None = None

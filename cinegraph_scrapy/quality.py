@@ -166,7 +166,7 @@ def migration_plan(engine: Engine) -> tuple[list[PlannedConfig], list[str]]:
 
 
 def apply_plan(engine: Engine, plan: list[PlannedConfig]) -> list[str]:
-    from cinegraph_scrapy.configs import _fingerprint
+    from cinegraph_scrapy.configs import create_configs
 
     created = []
     with Session(engine) as session, session.begin():
@@ -176,7 +176,7 @@ def apply_plan(engine: Engine, plan: list[PlannedConfig]) -> list[str]:
                 continue
             values = event_config_row(organizations()[item.organization], item.year)
             values["metadata_"]["migrated_from"] = item.list_key
-            session.add(MovieList(**values, seed_hash=_fingerprint(values)))
+            create_configs(session.connection(), [values])
             existing.add(item.key)
             created.append(item.key)
     return created

@@ -56,12 +56,16 @@ class RunLedger:
     movie_ids: set[int] = field(default_factory=set)
     expected_total: int | None = None
     entries_seen: int = 0
+    graphql_requests: int = 0  # list pages past the first, through IMDb's GraphQL API
+    notes_unread: int = 0  # GraphQL entries read with the basic query (their notes could not be read)
     nominations_found: int = 0
     nominations_stored: int = 0
     winners: int = 0
     people_only: int = 0
     truncated: list[str] = field(default_factory=list)
     store_errors: list[str] = field(default_factory=list)
+    page_retries: int = 0  # page transactions retried after a deadlock or a lost connection
+    lock_lost: str | None = None  # the key lock is gone (and another crawl holds it): stop storing
     skipped: str | None = None  # why this configuration was not imported at all
 
     def page_failed(self, reason: str) -> None:
@@ -69,6 +73,8 @@ class RunLedger:
 
     def final_status(self, finish_reason: str) -> tuple[str, str | None]:
         """success | partial | failed, and the reason when it is not success."""
+        if self.lock_lost:
+            return "failed", self.lock_lost
         errors = self.page_errors + self.store_errors
         stored = self.items_stored
         if stored == 0 and self.nominations_stored == 0:
@@ -105,12 +111,15 @@ class RunLedger:
             "drop_reasons": dict(self.drop_reasons),
             "films": len(self.movie_ids),
             "expected_total": self.expected_total,
+            "graphql_requests": self.graphql_requests,
+            "notes_unread": self.notes_unread,
             "nominations_found": self.nominations_found,
             "nominations_stored": self.nominations_stored,
             "winners": self.winners,
             "people_only_nominations": self.people_only,
             "truncated_categories": self.truncated,
             "page_errors": self.page_errors[:20],
+            "page_retries": self.page_retries,
         }
 
 
@@ -152,32 +161,31 @@ class KeyLocks:
         return self.engine.dialect.name == "postgresql"
 
     def acquire_many(self, keys: list[str]) -> dict[str, str]:
-        """Take every free lock among `keys` (in one round trip or two); returns the refused keys with why."""
+        """Take every free lock among `keys` (in one round trip or two); returns the refused keys with why.
+
+        A key whose lock row has a fresh heartbeat from another live process is refused even when its
+        PostgreSQL advisory lock is free: that crawl's lock connection died, the crawl did not."""
         refused: dict[str, str] = {}
         wanted = [k for k in dict.fromkeys(keys) if k not in self.held]
         if not wanted:
             return refused
         now = utcnow()
+        advisory: list[str] = []
         if self.is_postgres:
-            if self._pg_conn is None:
-                self._pg_conn = self.engine.connect()
-            got = dict(self._pg_conn.execute(
-                text("SELECT k, pg_try_advisory_lock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
-                {"ns": _LOCK_NAMESPACE, "keys": wanted}).all())
-            self._pg_conn.commit()
+            got = self._try_advisory(wanted)
             busy = [k for k in wanted if not got.get(k)]
             if busy:
                 holders = self._holders(busy)
                 for k in busy:
                     refused[k] = (f"an import of {k!r} is already running ({holders.get(k, 'held by another process')}); "
                                   "not starting a second one")
-            wanted = [k for k in wanted if got.get(k)]
+            wanted = advisory = [k for k in wanted if got.get(k)]
         with Session(self.engine) as session, session.begin():
             locks = {lock.source_key: lock for lock in session.scalars(
-                select(ImportLock).where(ImportLock.source_key.in_(wanted)))} if wanted else {}
+                select(ImportLock).where(ImportLock.source_key.in_(wanted)).with_for_update())} if wanted else {}
             for key in wanted:
                 lock = locks.get(key)
-                if lock is not None and not self.is_postgres and lock.owner != self.owner:
+                if lock is not None and lock.owner != self.owner:
                     alive = _pid_alive(lock.owner)
                     fresh = as_aware(lock.heartbeat_at) > now - self.stale_after
                     if alive or (alive is None and fresh):
@@ -187,15 +195,65 @@ class KeyLocks:
                     logger.warning("Taking over the stale lock of %r left by %s", key, lock.owner)
                 if lock is None:
                     session.add(ImportLock(source_key=key, owner=self.owner, heartbeat_at=now))
-                else:  # PostgreSQL: the advisory lock is ours, so the row is a leftover of a dead process
+                else:
                     lock.owner, lock.heartbeat_at, lock.run_id = self.owner, now, None
                 self.held.add(key)
+        given_back = [k for k in advisory if k in refused]
+        if given_back:
+            self._unlock_advisory(given_back)
         return refused
+
+    def _try_advisory(self, keys: list[str]) -> dict[str, bool]:
+        if self._pg_conn is None:
+            self._pg_conn = self.engine.connect()
+        got = dict(self._pg_conn.execute(
+            text("SELECT k, pg_try_advisory_lock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+            {"ns": _LOCK_NAMESPACE, "keys": keys}).all())
+        self._pg_conn.commit()
+        return got
+
+    def _unlock_advisory(self, keys: list[str]) -> None:
+        if self._pg_conn is None or not keys:
+            return
+        self._pg_conn.execute(
+            text("SELECT pg_advisory_unlock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+            {"ns": _LOCK_NAMESPACE, "keys": keys})
+        self._pg_conn.commit()
 
     def _holders(self, keys: list[str]) -> dict[str, str]:
         with Session(self.engine) as session:
             return {lock.source_key: f"held by {lock.owner}" for lock in
                     session.scalars(select(ImportLock).where(ImportLock.source_key.in_(keys)))}
+
+    def verify(self) -> dict[str, str]:
+        """Check that the locks still hold (PostgreSQL: the advisory locks live as long as their connection).
+        A dead lock connection is replaced and its locks taken again; returns the keys that could not be
+        taken again (another crawl has them), with why."""
+        if not self.is_postgres or not self.held:
+            return {}
+        try:
+            if self._pg_conn is not None:
+                self._pg_conn.execute(text("SELECT 1")).scalar()
+                return {}
+        except Exception as exc:
+            logger.warning("the key-lock connection died (%s); taking the locks again",
+                           redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+        self._discard_pg_conn()
+        held = sorted(self.held)
+        got = self._try_advisory(held)
+        lost = {k: (f"lost the import lock of {k!r} (its database connection died) and another crawl holds it "
+                    "now; stopped storing this import") for k in held if not got.get(k)}
+        self.held.difference_update(lost)
+        return lost
+
+    def _discard_pg_conn(self) -> None:
+        if self._pg_conn is not None:
+            try:
+                self._pg_conn.invalidate()
+                self._pg_conn.close()
+            except Exception:
+                pass
+            self._pg_conn = None
 
     def heartbeat(self, keys: set[str] | None = None) -> None:
         keys = self.held if keys is None else keys
@@ -209,27 +267,34 @@ class KeyLocks:
             )
 
     def release_many(self, keys) -> None:
+        """Give locks back; never raises (a dead database at close time must not end in a traceback)."""
         keys = [k for k in keys if k in self.held]
         if not keys:
             return
         self.held.difference_update(keys)
-        with self.engine.begin() as conn:
-            conn.execute(delete(ImportLock).where(ImportLock.source_key.in_(keys), ImportLock.owner == self.owner))
-        if self._pg_conn is not None:
-            self._pg_conn.execute(
-                text("SELECT pg_advisory_unlock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
-                {"ns": _LOCK_NAMESPACE, "keys": keys})
-            self._pg_conn.commit()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(ImportLock).where(ImportLock.source_key.in_(keys), ImportLock.owner == self.owner))
+        except Exception as exc:
+            logger.warning("could not remove the lock rows of %d key(s): %s", len(keys), redact(str(exc).splitlines()[0]))
+        try:
+            self._unlock_advisory(keys)
+        except Exception:
+            self._discard_pg_conn()  # the server releases a dead session's advisory locks itself
 
     def close(self) -> None:
         self.release_many(list(self.held))
         if self._pg_conn is not None:
-            self._pg_conn.close()
+            try:
+                self._pg_conn.close()
+            except Exception:
+                pass
             self._pg_conn = None
 
 
 def mark_interrupted(engine: Engine, list_ids: list[int]) -> int:
-    """Runs of these configs still `running` although we now hold their locks: their process died."""
+    """Runs of these configs still `running` although we now hold their locks (taken only from a dead
+    process or a stale heartbeat): their process died."""
     if not list_ids:
         return 0
     with engine.begin() as conn:

@@ -11,6 +11,9 @@ COMMANDS_MODULE = "cinegraph_scrapy.commands"
 # ---- where things are
 DATABASE_URL = os.environ.get("DATABASE_URL")  # None → sqlite:///cinegraph.db in the working directory
 IMDB_BASE_URL = os.environ.get("IMDB_BASE_URL", "https://www.imdb.com")
+# IMDb's public GraphQL API: lists past their first 250 items (IMDb refuses `?page=N` on list pages).
+IMDB_GRAPHQL_URL = os.environ.get("IMDB_GRAPHQL_URL", "https://api.graphql.imdb.com/")
+IMDB_GRAPHQL_PAGE_SIZE = 250
 TMDB_API_BASE = os.environ.get("TMDB_API_BASE", "https://api.themoviedb.org/3")
 
 # ---- politeness towards IMDb: about one request per second, adapted by AutoThrottle
@@ -19,7 +22,8 @@ USER_AGENT = (
 )
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "Accept-Language": "en-US,en;q=0.9",
+    # Pinned: titles and category names must not change with the machine's locale.
+    "Accept-Language": "en-US",
 }
 ROBOTSTXT_OBEY = False
 DOWNLOAD_DELAY = 1.0
@@ -59,6 +63,8 @@ GC_GEN0_THRESHOLD = 50000  # see extensions/gc_tuning.py; 0 = interpreter defaul
 
 # ---- storage: page transactions run on writer threads (PostgreSQL; SQLite always uses one)
 DB_WRITERS = 2
+DB_PAGE_RETRIES = 5  # a page transaction lost to a deadlock or a dropped connection is tried again
+DB_RETRY_BACKOFF = 0.2  # seconds before the first retry; doubles per attempt
 
 # ---- import runs: one running import per key
 IMPORT_HEARTBEAT_SECONDS = 10.0

@@ -104,6 +104,13 @@ def imdb():
 
 
 @pytest.fixture
+def graphql():
+    """IMDb's GraphQL API (api.graphql.imdb.com) stand-in; route "/" to a tests.support.graphql.GraphqlList."""
+    with LoopbackSite() as site:
+        yield site
+
+
+@pytest.fixture
 def tmdb():
     with LoopbackSite() as site:
         yield site

@@ -1,21 +1,26 @@
 """End-to-end list imports: real `scrapy crawl` processes against a loopback IMDb, into PostgreSQL."""
 
 from tests.conftest import scrapy
+from tests.support.graphql import GraphqlList
 from tests.support.pages import Film, next_list_page
 from tests.support.server import Reply
 
 FILMS = [Film(f"tt{2000000 + i:07d}", f"Film “{i}”", 1950 + i % 60, description=f"note {i}") for i in range(260)]
 
 
-def serve_two_pages(imdb, list_id="ls024863935", films=FILMS):
+def serve_two_pages(imdb, graphql, list_id="ls024863935", films=FILMS):
+    """The list page with the first 250 films; the rest through the GraphQL stand-in, as on IMDb."""
     imdb.route(f"/list/{list_id}/", Reply.html(next_list_page(films[:250], total=len(films), has_next=True)))
-    imdb.route(f"/list/{list_id}/?page=2",
-               Reply.html(next_list_page(films[250:], total=len(films), has_next=False, start=251)))
+    graphql.route("/", GraphqlList(list_id, films))
 
 
-def test_two_page_list_is_stored_with_positions_and_rerun_changes_nothing(imdb, db, pg_url):
-    serve_two_pages(imdb)
-    run = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", db_url=pg_url, settings={"IMDB_BASE_URL": imdb.url})
+def sites(imdb, graphql) -> dict:
+    return {"IMDB_BASE_URL": imdb.url, "IMDB_GRAPHQL_URL": graphql.url + "/"}
+
+
+def test_two_page_list_is_stored_with_positions_and_rerun_changes_nothing(imdb, graphql, db, pg_url):
+    serve_two_pages(imdb, graphql)
+    run = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", db_url=pg_url, settings=sites(imdb, graphql))
     assert run.returncode == 0, run.log
     assert db.scalar("SELECT count(*) FROM movies") == 260
     rows = db.rows("""SELECT m.imdb_id, m.title, m.year, c.position, c.notes FROM canonical_sources c
@@ -31,7 +36,7 @@ def test_two_page_list_is_stored_with_positions_and_rerun_changes_nothing(imdb, 
     assert "1001_movies: SUCCESS" in run.log
 
     before = db.counts()
-    again = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", db_url=pg_url, settings={"IMDB_BASE_URL": imdb.url})
+    again = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", db_url=pg_url, settings=sites(imdb, graphql))
     assert again.returncode == 0, again.log
     assert db.counts() == before
     assert db.scalar("SELECT count(*) FROM import_runs WHERE status='success'") == 2
@@ -60,13 +65,13 @@ def test_unknown_key_is_a_one_line_error_with_nearest_keys(pg_url):
     assert "Traceback" not in run.log
 
 
-def test_inactive_config_needs_force(imdb, db, pg_url):
-    serve_two_pages(imdb, "ls076768590")
+def test_inactive_config_needs_force(imdb, graphql, db, pg_url):
+    serve_two_pages(imdb, graphql, "ls076768590")
     db.execute("UPDATE movie_lists SET active = false WHERE source_key = 'afi_100'")
     refused = scrapy("crawl", "imdb_list", "-a", "key=afi_100", db_url=pg_url, settings={"IMDB_BASE_URL": imdb.url})
     assert refused.returncode == 2 and "inactive" in refused.stderr and "force=1" in refused.stderr
     forced = scrapy("crawl", "imdb_list", "-a", "key=afi_100", "-a", "force=1", db_url=pg_url,
-                    settings={"IMDB_BASE_URL": imdb.url})
+                    settings=sites(imdb, graphql))
     assert forced.returncode == 0, forced.log
     assert db.scalar("SELECT count(*) FROM movies") == 260
 
@@ -96,11 +101,11 @@ def test_page_with_no_data_is_not_a_success(imdb, db, pg_url):
     assert status == "failed" and "no films found" in error
 
 
-def test_sqlite_is_the_default_database(imdb, tmp_path):
+def test_sqlite_is_the_default_database(imdb, graphql, tmp_path):
     import sqlite3
 
-    serve_two_pages(imdb)
-    run = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", cwd=tmp_path, settings={"IMDB_BASE_URL": imdb.url},
+    serve_two_pages(imdb, graphql)
+    run = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", cwd=tmp_path, settings=sites(imdb, graphql),
                  env={"SCRAPY_SETTINGS_MODULE": "cinegraph_scrapy.settings"})
     assert run.returncode == 0, run.log
     conn = sqlite3.connect(tmp_path / "cinegraph.db")

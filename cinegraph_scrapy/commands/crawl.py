@@ -9,10 +9,13 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from cinegraph_scrapy.cli import start_crawler_process
 from cinegraph_scrapy.errors import CinegraphError
 
 
 class Command(ScrapyCrawl):
+    requires_crawler_process = False  # made after the checks: a refused crawl prints one line, no banner
+
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
@@ -22,6 +25,7 @@ class Command(ScrapyCrawl):
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2
             return
+        self.crawler_process = start_crawler_process(self.settings)
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
@@ -33,6 +37,17 @@ class Command(ScrapyCrawl):
     def _preflight(self, spider_name: str, opts) -> None:
         from cinegraph_scrapy.spiders.base import BaseImportSpider
 
-        spidercls = self.crawler_process.spider_loader.load(spider_name)
+        import difflib
+
+        from scrapy.spiderloader import get_spider_loader
+
+        loader = get_spider_loader(self.settings)
+        try:
+            spidercls = loader.load(spider_name)
+        except KeyError:
+            names = loader.list()
+            near = difflib.get_close_matches(spider_name, names, n=1, cutoff=0.4)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            raise CinegraphError(f"unknown spider {spider_name!r}{hint} (spiders: {', '.join(sorted(names))})") from None
         if issubclass(spidercls, BaseImportSpider):
             spidercls.preflight(self.settings, dict(opts.spargs))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -23,11 +26,17 @@ SUPPORTED_DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql+psycopg", "postgre
 
 
 def resolve_database_url(settings=None) -> str:
-    """`-s DATABASE_URL=…` wins over the environment, which wins over the SQLite default."""
-    url = None
-    if settings is not None:
-        url = settings.get("DATABASE_URL")
-    return url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    """`-s DATABASE_URL=…` wins over the environment, which wins over the SQLite default. A DATABASE_URL
+    that is set but empty is a mistake (an unset variable in a script), not a request for the default."""
+    url = settings.get("DATABASE_URL") if settings is not None else None
+    if url is None:
+        url = os.environ.get("DATABASE_URL")
+    if url is None:
+        return DEFAULT_DATABASE_URL
+    if not str(url).strip():
+        raise DatabaseError("DATABASE_URL is set but empty; unset it for the SQLite default "
+                            f"({DEFAULT_DATABASE_URL}) or give a database URL")
+    return str(url).strip()
 
 
 def safe_url(url: str) -> str:
@@ -65,6 +74,9 @@ def _create_checked_engine(url: str) -> Engine:
             f"DATABASE_URL scheme {parsed.drivername!r} is not supported "
             "(use sqlite:///path.db or postgresql+psycopg://user@host:5432/db)"
         )
+    if parsed.drivername.startswith("sqlite") and parsed.database in (None, "", ":memory:"):
+        raise DatabaseError("DATABASE_URL sqlite:// is an in-memory database: nothing would be kept; "
+                            "give a file (sqlite:///cinegraph.db)")
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs: dict = {"future": True}
@@ -118,6 +130,36 @@ def _migrations_dir() -> tuple[Path, tempfile.TemporaryDirectory | None]:
     return Path(tmp.name) / "migrations", tmp
 
 
+_FIRST_USE_LOCK = 727274001
+
+
+@contextlib.contextmanager
+def first_use_lock(engine: Engine) -> Iterator[None]:
+    """Serialize migrating and seeding across processes starting at once on one database: a PostgreSQL
+    advisory lock held on its own connection; for SQLite an exclusive flock on the database file."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _FIRST_USE_LOCK})
+            conn.commit()
+            try:
+                yield
+            finally:
+                with contextlib.suppress(SQLAlchemyError):
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _FIRST_USE_LOCK})
+                    conn.commit()
+        return
+    path = engine.url.database
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(path, "ab") as handle:  # creates the (empty) file SQLite would create anyway
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the latest revision (idempotent, safe to call on every start)."""
     from alembic import command
@@ -130,10 +172,7 @@ def upgrade_schema(engine: Engine) -> None:
     try:
         cfg = Config()
         cfg.set_main_option("script_location", str(directory))
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # Two processes starting at once must not both create the tables.
-                conn.execute(text("SELECT pg_advisory_xact_lock(727274001)"))
+        with first_use_lock(engine), engine.begin() as conn:  # two processes must not both create the tables
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     finally:

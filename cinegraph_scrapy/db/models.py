@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from cinegraph_scrapy.db.types import LenientJson
+
 # JSONB on PostgreSQL, JSON (text) elsewhere.
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -43,7 +45,8 @@ class MovieList(Base):
     category: Mapped[str | None] = mapped_column(String(50))
     tracks_awards: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType, default=dict)
+    # Lenient: a hand-edited SQLite row whose metadata is not JSON is reported, not a crash.
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", LenientJson, default=dict)
     # Seeded rows remember what the seed wrote so that re-seeding can tell operator edits apart.
     seed_hash: Mapped[str | None] = mapped_column(String(64))
     last_import_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

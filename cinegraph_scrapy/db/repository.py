@@ -1,7 +1,21 @@
-"""Storage statements: bulk upserts on natural keys, one call per page (no per-item SELECT).
+"""Storage statements: bulk writes on natural keys, one call per page (no per-item SELECT).
 
 Every function takes an open Connection inside the caller's transaction, so a page is stored whole or
 not at all.
+
+Lock order. Concurrent page transactions (two writer threads, several crawls on one PostgreSQL) must never
+wait on each other in a cycle, so every page touches tables in one global order and, within a table, rows
+in ascending natural-key order:
+
+    festival_organizations (slug) → festival_ceremonies (organization, year, instance)
+    → festival_categories (organization, award, name) → movies (imdb_id)
+    → festival_nominations (ceremony, category, nominee) | canonical_sources (movie, list)
+
+Rows several pages share — organizations, categories, films — are read first and written only when
+missing (INSERT … ON CONFLICT DO NOTHING) or really changed (an UPDATE of just those rows, in key order),
+so a page that brings nothing new takes no row lock on them at all. Foreign-key checks only take KEY SHARE
+locks on rows of tables earlier in the order. The storage pipeline retries a page whose transaction still
+fails with a deadlock, a serialization failure or a lost connection.
 """
 
 from __future__ import annotations
@@ -55,15 +69,11 @@ def _statement(conn: Connection, name: str, build):
 # PostgreSQL: one constant statement per page, its rows sent as one JSON document (jsonb_to_recordset):
 # prepared once by the server, one json.dumps per page on the client. Same semantics as the generic
 # upserts below.
-_PG_MOVIES = text("""
+_PG_NEW_MOVIES = text("""
     INSERT INTO movies (imdb_id, title, original_title, year, updated_at)
     SELECT u.imdb_id, u.title, u.original_title, u.year, :now
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(imdb_id text, title text, original_title text, year int)
-    ON CONFLICT (imdb_id) DO UPDATE SET
-        title = COALESCE(EXCLUDED.title, movies.title),
-        original_title = COALESCE(EXCLUDED.original_title, movies.original_title),
-        year = COALESCE(EXCLUDED.year, movies.year),
-        updated_at = EXCLUDED.updated_at
+    ON CONFLICT (imdb_id) DO NOTHING
     RETURNING imdb_id, id""")
 
 _PG_NOMINATIONS = text("""
@@ -82,41 +92,61 @@ def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]
         yield rows[start : start + size]
 
 
+_FILM_FIELDS = ("title", "original_title", "year")
+
+
 def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: datetime) -> dict[str, int]:
-    """Insert or update films by imdb_id; returns imdb_id → movies.id. A value the page lacks (None)
-    never erases what an earlier import stored."""
+    """Films by imdb_id → movies.id: missing ones inserted, stored ones updated only where the page brings
+    a value that differs (a value the page lacks, None, never erases one an earlier import stored)."""
     by_id: dict[str, dict[str, Any]] = {}
     for film in films:
         current = by_id.get(film["imdb_id"])
         if current is None:
-            by_id[film["imdb_id"]] = {
-                "imdb_id": film["imdb_id"],
-                "title": film.get("title"),
-                "original_title": film.get("original_title"),
-                "year": film.get("year"),
-                "updated_at": now,
-            }
+            by_id[film["imdb_id"]] = {"imdb_id": film["imdb_id"], **{k: film.get(k) for k in _FILM_FIELDS}}
         else:
-            for key in ("title", "original_title", "year"):
+            for key in _FILM_FIELDS:
                 if current[key] is None and film.get(key) is not None:
                     current[key] = film[key]
-    rows = [by_id[k] for k in sorted(by_id)]  # a fixed order: concurrent crawls cannot deadlock
-    if not rows:
+    if not by_id:
         return {}
-    if conn.dialect.name == "postgresql":
-        payload = json.dumps([{k: r[k] for k in ("imdb_id", "title", "original_title", "year")} for r in rows],
-                             ensure_ascii=False)
-        return dict(conn.execute(_PG_MOVIES, {"rows": payload, "now": now}).all())
-    stmt = _statement(conn, "movies", lambda ins: ins.on_conflict_do_update(
-        index_elements=[Movie.imdb_id],
-        set_={
-            "title": func.coalesce(ins.excluded.title, Movie.title),
-            "original_title": func.coalesce(ins.excluded.original_title, Movie.original_title),
-            "year": func.coalesce(ins.excluded.year, Movie.year),
-            "updated_at": ins.excluded.updated_at,
-        },
-    ).returning(Movie.imdb_id, Movie.id))
-    return {imdb_id: movie_id for imdb_id, movie_id in conn.execute(stmt, rows)}
+    ids: dict[str, int] = {}
+    changed: list[dict[str, Any]] = []
+    for imdb_id, movie_id, *stored in _select_in(conn, select(Movie.imdb_id, Movie.id, *[getattr(Movie, k) for k in
+                                                                                     _FILM_FIELDS]),
+                                                  Movie.imdb_id, sorted(by_id)):
+        ids[imdb_id] = movie_id
+        wanted = by_id[imdb_id]
+        if any(wanted[k] is not None and wanted[k] != old for k, old in zip(_FILM_FIELDS, stored)):
+            changed.append(wanted)
+    missing = [by_id[k] for k in sorted(by_id) if k not in ids]
+    if missing:
+        if conn.dialect.name == "postgresql":
+            payload = json.dumps(missing, ensure_ascii=False)
+            ids.update(dict(conn.execute(_PG_NEW_MOVIES, {"rows": payload, "now": now}).all()))
+        else:
+            stmt = _statement(conn, "movies", lambda ins: ins.on_conflict_do_nothing().returning(Movie.imdb_id, Movie.id))
+            ids.update(dict(conn.execute(stmt, [{**row, "updated_at": now} for row in missing]).all()))
+        raced = [row for row in missing if row["imdb_id"] not in ids]  # inserted by another transaction meanwhile
+        if raced:
+            ids.update(dict(_select_in(conn, select(Movie.imdb_id, Movie.id), Movie.imdb_id,
+                                       [r["imdb_id"] for r in raced])))
+            changed.extend(raced)
+    if changed:
+        stmt = (update(Movie).where(Movie.imdb_id == bindparam("b_imdb_id"))
+                .values({k: func.coalesce(bindparam(f"b_{k}"), getattr(Movie, k)) for k in _FILM_FIELDS},
+                        updated_at=bindparam("b_now"))
+                .execution_options(synchronize_session=False))
+        conn.execute(stmt, [{"b_imdb_id": r["imdb_id"], "b_now": now, **{f"b_{k}": r[k] for k in _FILM_FIELDS}}
+                            for r in sorted(changed, key=lambda r: r["imdb_id"])])
+    return ids
+
+
+def _select_in(conn: Connection, stmt, column, values: Sequence) -> list:
+    """`stmt WHERE column IN values`, in chunks that stay below SQLite's parameter limit."""
+    rows: list = []
+    for chunk in _chunks(list(values)):
+        rows.extend(conn.execute(stmt.where(column.in_(chunk))).all())
+    return rows
 
 
 TMDB_COLUMNS = (
@@ -199,10 +229,13 @@ def ensure_organization(conn: Connection, slug: str, name: str, abbreviation: st
     stmt = (
         _insert(conn, FestivalOrganization)
         .values(slug=slug, name=name, abbreviation=abbreviation, imdb_event_id=event_id)
-        .on_conflict_do_update(index_elements=[FestivalOrganization.slug], set_={"name": name})
+        .on_conflict_do_nothing()
         .returning(FestivalOrganization.id)
     )
-    return conn.execute(stmt).scalar_one()
+    found = conn.execute(stmt).scalar()
+    if found is None:  # another transaction created it meanwhile
+        found = conn.execute(select(FestivalOrganization.id).where(FestivalOrganization.slug == slug)).scalar_one()
+    return found
 
 
 def upsert_ceremony(
@@ -244,17 +277,26 @@ def upsert_ceremony(
 def upsert_categories(
     conn: Connection, organization_id: int, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
-    """(award name, category name) → festival_categories.id, creating missing ones in one statement."""
+    """(award name, category name) → festival_categories.id: existing ones read, missing ones inserted (in
+    key order, ON CONFLICT DO NOTHING); a category is never rewritten."""
     wanted = sorted(set(pairs))
     if not wanted:
         return {}
-    # A no-op update so that RETURNING also yields rows that already existed.
-    stmt = _statement(conn, "festival_categories", lambda ins: ins.on_conflict_do_update(
-        index_elements=[FestivalCategory.organization_id, FestivalCategory.award_name, FestivalCategory.name],
-        set_={"award_name": ins.excluded.award_name},
-    ).returning(FestivalCategory.award_name, FestivalCategory.name, FestivalCategory.id))
-    rows = [{"organization_id": organization_id, "award_name": a, "name": c} for a, c in wanted]
-    return {(a, c): i for a, c, i in conn.execute(stmt, rows)}
+    table = FestivalCategory
+    stmt = select(table.award_name, table.name, table.id).where(table.organization_id == organization_id)
+    found = {(a, c): i for a, c, i in _select_in(conn, stmt, table.name, sorted({c for _, c in wanted}))
+             if (a, c) in set(wanted)}
+    missing = [pair for pair in wanted if pair not in found]
+    if missing:
+        insert = _statement(conn, "festival_categories", lambda ins: ins.on_conflict_do_nothing().returning(
+            FestivalCategory.award_name, FestivalCategory.name, FestivalCategory.id))
+        rows = [{"organization_id": organization_id, "award_name": a, "name": c} for a, c in missing]
+        found.update({(a, c): i for a, c, i in conn.execute(insert, rows)})
+        raced = [pair for pair in missing if pair not in found]
+        if raced:
+            found.update({(a, c): i for a, c, i in _select_in(conn, stmt, table.name, sorted({c for _, c in raced}))
+                          if (a, c) in set(raced)})
+    return found
 
 
 def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> int:
@@ -290,3 +332,15 @@ def parse_release_date(value: Any) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def insert_ignoring_conflicts(conn: Connection, model, rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING: rows someone else inserted first are left as they are. Returns how
+    many rows this call inserted."""
+    if not rows:
+        return 0
+    stmt = _insert(conn, model).on_conflict_do_nothing().returning(*model.__table__.primary_key.columns)
+    inserted = 0
+    for chunk in _chunks(list(rows)):
+        inserted += len(conn.execute(stmt, list(chunk)).all())
+    return inserted

@@ -12,6 +12,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall
 from cinegraph_scrapy import runs
 from cinegraph_scrapy.runs import KeyLocks
 from cinegraph_scrapy.secrets import install_log_redaction, redact
+from cinegraph_scrapy.signals import imports_added
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class ImportRunsExtension:
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(self.imports_added, signal=imports_added)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -47,24 +49,41 @@ class ImportRunsExtension:
         install_log_redaction()  # Scrapy installs its root log handler after extensions are built
         if not self._tracked(spider):
             return
-        engine = spider.engine_db
-        self.locks = KeyLocks(engine, self.stale_after)
-        refused = self.locks.acquire_many(list(spider.ledgers))
-        for key, reason in refused.items():
-            spider.ledgers[key].skipped = reason
-            self.crawler.stats.inc_value("cinegraph/skipped_already_running")
-            logger.error("%s", reason)
-        started = [ledger for key, ledger in spider.ledgers.items() if key not in refused]
-        interrupted = runs.mark_interrupted(engine, [ledger.target.list_id for ledger in started])
-        if interrupted:
-            logger.warning("marked %d earlier run(s) as interrupted (their process died)", interrupted)
-        runs.start_runs(engine, started, spider.name, getattr(spider, "_job", None))
+        self.locks = KeyLocks(spider.engine_db, self.stale_after)
+        self._begin(spider, spider.ledgers)
         if spider.ledgers and all(ledger.skipped for ledger in spider.ledgers.values()):
             self.crawler.stats.set_value("cinegraph/refused", "already_running")
         self.loop = AsyncioLoopingCall(self._heartbeat, spider)
         self.loop.start(self.heartbeat_every, now=False)
 
+    def imports_added(self, spider, ledgers):
+        if self.locks is not None:
+            self._begin(spider, ledgers)
+
+    def _begin(self, spider, ledgers) -> None:
+        """Lock the keys, mark runs left by dead processes interrupted, open a `running` row per ledger."""
+        engine = spider.engine_db
+        refused = self.locks.acquire_many(list(ledgers))
+        for key, reason in refused.items():
+            ledgers[key].skipped = reason
+            self.crawler.stats.inc_value("cinegraph/skipped_already_running")
+            logger.error("%s", reason)
+        started = [ledger for key, ledger in ledgers.items() if key not in refused]
+        interrupted = runs.mark_interrupted(engine, [ledger.target.list_id for ledger in started])
+        if interrupted:
+            logger.warning("marked %d earlier run(s) as interrupted (their process died)", interrupted)
+        runs.start_runs(engine, started, spider.name, getattr(spider, "_job", None))
+
     def _heartbeat(self, spider) -> None:
+        try:
+            for key, reason in self.locks.verify().items():
+                ledger = spider.ledgers.get(key)
+                if ledger is not None and ledger.lock_lost is None:
+                    ledger.lock_lost = reason
+                    self.crawler.stats.inc_value("cinegraph/locks_lost")
+                    logger.error("%s", reason)
+        except Exception as exc:  # the database is unreachable right now: try again at the next beat
+            logger.warning("could not check the key locks: %s", redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
         try:
             self.locks.heartbeat()
             runs.heartbeat_runs(spider.engine_db, [l.run_id for l in spider.ledgers.values() if l.run_id])
@@ -80,6 +99,10 @@ class ImportRunsExtension:
         crawl_stats = {k: v for k, v in stats.items() if k.startswith(_STATS_PREFIXES) and isinstance(v, (int, float, str))}
         worst = None
         outcomes = []
+        for slug, error in getattr(spider, "discovery_errors", {}).items():
+            worst = "failed"
+            logger.error("%s: edition discovery failed — %s", slug, error)
+            self.summary_lines.append(f"{slug}: discovery FAILED | {redact(error)}")
         for key, ledger in spider.ledgers.items():
             if ledger.skipped:
                 self.summary_lines.append(f"{key}: skipped — {ledger.skipped}")
@@ -103,7 +126,7 @@ class ImportRunsExtension:
         elif spider.ledgers:
             self.crawler.stats.set_value("cinegraph/final_status", "refused")
         if self.locks is not None:
-            self.locks.close()
+            self.locks.close()  # never raises
 
     @staticmethod
     def _summary(key, ledger, status, error, stats) -> str:
@@ -116,7 +139,13 @@ class ImportRunsExtension:
         else:
             total = f"/{ledger.expected_total}" if ledger.expected_total is not None else ""
             parts.append(f"entries {ledger.entries_seen}{total}")
+            if ledger.graphql_requests:
+                parts.append(f"GraphQL requests {ledger.graphql_requests}")
+            if ledger.notes_unread:
+                parts.append(f"notes unread {ledger.notes_unread}")
         parts.append(f"films stored {len(ledger.movie_ids)}")
+        if ledger.page_retries:
+            parts.append(f"page writes retried {ledger.page_retries}")
         parts.append(f"TMDb enriched {stats.get('tmdb/enriched', 0)}")
         if ledger.items_dropped:
             reasons = ", ".join(f"{k} {v}" for k, v in ledger.drop_reasons.most_common())

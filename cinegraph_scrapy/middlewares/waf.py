@@ -10,8 +10,11 @@ after each use.
 from __future__ import annotations
 
 import asyncio
+import glob
 import logging
+import os
 import shutil
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
@@ -23,16 +26,24 @@ logger = logging.getLogger(__name__)
 
 WAF_COOKIE = "aws-waf-token"
 NO_BROWSER = (
-    "no browser available for IMDb's WAF challenge: install Debian's chromium package "
-    "(apt-get install -y chromium) or set CHROMIUM_PATH"
+    "no browser available for IMDb's WAF challenge: run ./setup, which installs Debian's chromium "
+    "(apt-get install -y chromium) as root and Playwright's Chromium otherwise, or set CHROMIUM_PATH"
 )
 
 
+def playwright_chromium() -> str | None:
+    """The Chromium `playwright install chromium` downloaded (what `./setup` installs when not root)."""
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    found = sorted(glob.glob(str(root / "chromium-*" / "chrome-linux*" / "chrome")), reverse=True)
+    return next((path for path in found if os.access(path, os.X_OK)), None)
+
+
 def find_chromium(settings) -> str | None:
+    """CHROMIUM_PATH, else Debian's chromium on PATH, else Playwright's own download."""
     path = settings.get("CHROMIUM_PATH")
     if path:
         return shutil.which(path)
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    return shutil.which("chromium") or shutil.which("chromium-browser") or playwright_chromium()
 
 
 def configure_browser(settings) -> None:
@@ -94,7 +105,10 @@ class WafChallengeMiddleware:
         return cls(crawler)
 
     def _is_imdb(self, request) -> bool:
-        return not request.meta.get("tmdb") and (urlsplit(request.url).hostname or "").lower() in self.imdb_hosts
+        # IMDb's pages only: TMDb and IMDb's GraphQL API answer plain requests and never go through a browser.
+        meta = request.meta
+        return (not meta.get("tmdb") and not meta.get("imdb_graphql")
+                and (urlsplit(request.url).hostname or "").lower() in self.imdb_hosts)
 
     def _browser_meta(self, request) -> dict:
         meta = dict(request.meta)

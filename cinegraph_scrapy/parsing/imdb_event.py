@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from parsel import Selector
 
@@ -44,6 +45,15 @@ class Nomination:
     people: list[Person] = field(default_factory=list)
 
 
+@dataclass(frozen=True, order=True)
+class Edition:
+    """One edition of an event, as `historyEventEditions` lists it."""
+
+    year: int
+    instance: int = 1
+    edition_id: str | None = None
+
+
 @dataclass
 class EventPage:
     layout: str  # next_data | legacy_widget | legacy_html
@@ -51,6 +61,11 @@ class EventPage:
     year: int | None = None
     instance: int | None = None
     edition_id: str | None = None
+    event_id: str | None = None  # ev…, when the page names it (legacy widget)
+    date: date | None = None
+    location: str | None = None
+    # Every edition of the event (Next.js pages list them all on each edition page).
+    editions: list[Edition] = field(default_factory=list)
     nominations: list[Nomination] = field(default_factory=list)
     # "award / category" of categories whose nominations continue on another page (hasNextPage).
     truncated_categories: list[str] = field(default_factory=list)
@@ -61,11 +76,12 @@ class EventPage:
         return sum(1 for n in self.nominations if n.won)
 
 
-def parse_event_page(body: str | bytes) -> EventPage:
+def parse_event_page(body: str | bytes, *, require_nominations: bool = True) -> EventPage:
     """Parse an event edition page.
 
     Raises NoDataError when the page carries no event structure we know, or when it does but yields no
-    nomination at all (a page that parses to nothing is an error, not an empty success).
+    nomination at all (a page that parses to nothing is an error, not an empty success). Discovery reads
+    the editions of pages that have none yet (`require_nominations=False`).
     """
     raw = as_bytes(body)
     data = next_data(raw)
@@ -78,7 +94,7 @@ def parse_event_page(body: str | bytes) -> EventPage:
         page = _from_html(raw)
     if page is None:
         raise NoDataError("no event data found (no __NEXT_DATA__ edition, no NomineesWidget JSON, no award HTML)")
-    if not page.nominations:
+    if not page.nominations and require_nominations:
         raise NoDataError(
             f"the event page has the {page.layout} structure but 0 nominations "
             f"({page.award_count} award blocks)"
@@ -87,6 +103,33 @@ def parse_event_page(body: str | bytes) -> EventPage:
 
 
 # ---------------------------------------------------------------- Next.js
+
+
+def _editions(value) -> list[Edition]:
+    found: dict[tuple[int, int], Edition] = {}
+    for entry in value if isinstance(value, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        year = int_or_none(entry.get("year")) if not isinstance(entry.get("year"), str) else None
+        instance = entry.get("instanceWithinYear")
+        instance = instance if isinstance(instance, int) and not isinstance(instance, bool) else 1
+        if year is None or not 1800 <= year <= 2200 or not 1 <= instance <= 99:
+            continue
+        edition_id = entry.get("id") if isinstance(entry.get("id"), str) else None
+        found.setdefault((year, instance), Edition(year, instance, edition_id))
+    return sorted(found.values())
+
+
+def _date(components) -> date | None:
+    if not isinstance(components, dict):
+        return None
+    parts = [components.get(k) for k in ("year", "month", "day")]
+    if not all(isinstance(p, int) and not isinstance(p, bool) for p in parts):
+        return None
+    try:
+        return date(*parts)
+    except ValueError:
+        return None
 
 
 def _film(title: dict | None) -> Film | None:
@@ -160,6 +203,9 @@ def _from_next_data(data: dict) -> EventPage | None:
         year=int_or_none(dig(info, "year")),
         instance=int_or_none(dig(info, "instanceWithinYear")),
         edition_id=dig(info, "id") if isinstance(dig(info, "id"), str) else None,
+        date=_date(dig(info, "dateRange", "startDate", "dateComponents")),
+        location=text_of(dig(info, "event", "location")),
+        editions=_editions(props.get("historyEventEditions")),
         award_count=len(awards),
     )
     for award in awards:
@@ -206,6 +252,8 @@ def _widget_payload(raw: bytes) -> dict | None:
         obj, _ = decoder.raw_decode(text, brace)
     except ValueError as exc:
         raise NoDataError(f"NomineesWidget JSON is not valid ({exc.msg}): truncated or changed page") from None
+    except RecursionError:
+        raise NoDataError("NomineesWidget JSON is nested too deeply to be an IMDb page (hostile or broken page)") from None
     return obj if isinstance(obj, dict) else None
 
 
@@ -226,8 +274,9 @@ def _from_widget(raw: bytes) -> EventPage | None:
         layout="legacy_widget",
         event_name=text_of(dig(payload, "nomineesWidgetModel", "title")) or text_of(summary.get("eventName")),
         year=int_or_none(summary.get("year")),
-        instance=int_or_none(summary.get("instanceWithinYear")),
-        edition_id=summary.get("editionId") if isinstance(summary.get("editionId"), str) else None,
+        instance=int_or_none(summary.get("occurrence")) or int_or_none(summary.get("instanceWithinYear")),
+        edition_id=next((summary[k] for k in ("eventEditionId", "editionId") if isinstance(summary.get(k), str)), None),
+        event_id=summary.get("eventId") if isinstance(summary.get("eventId"), str) else None,
         award_count=len(awards),
     )
     for award in awards:
@@ -301,3 +350,59 @@ def _from_html(raw: bytes) -> EventPage | None:
                     )
                 )
     return page
+
+
+# ---------------------------------------------------------------- which edition answered
+
+_EDITION_PATH = re.compile(
+    r"^/(?:(?P<locale>[a-z]{2}(?:-[a-z]{2})?)/)?event/(?P<event>ev\d{7})/?(?:(?P<year>\d{4})/?(?:(?P<instance>\d+)/?)?)?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class EditionUrl:
+    event_id: str
+    year: int | None
+    instance: int | None
+    locale: str | None
+
+
+def edition_from_url(url: str) -> EditionUrl | None:
+    """`…/event/ev0000681/2024/1/` (or `/fr/event/…`) → its parts; None for any other path."""
+    from urllib.parse import urlsplit
+
+    m = _EDITION_PATH.match(urlsplit(url).path or "/")
+    if m is None:
+        return None
+    return EditionUrl(m.group("event"), int(m.group("year")) if m.group("year") else None,
+                      int(m.group("instance")) if m.group("instance") else None,
+                      m.group("locale").lower() if m.group("locale") else None)
+
+
+def _edition_name(year, instance) -> str:
+    return f"{year}" if not instance or instance == 1 else f"{year} (instance {instance})"
+
+
+def edition_mismatch(event_id: str, year: int, instance: int, page: EventPage, final_url: str) -> str | None:
+    """Why this page is not the edition asked for (naming both editions), or None when it is.
+
+    The page's own `editionInfo` (or the legacy `year`/`occurrence`/`eventId`) and the final URL after
+    redirects are both checked; a locale path (`/fr/event/…`) is refused too, since titles and category
+    names would not be the pinned English ones."""
+    asked = f"the {_edition_name(year, instance)} edition of {event_id}"
+    url = edition_from_url(final_url)
+    if url is not None:
+        if url.locale:
+            return f"IMDb answered {asked} with a locale path (/{url.locale}/…: {final_url}); titles would not be English"
+        if url.event_id.lower() != event_id.lower():
+            return f"IMDb answered {asked} with event {url.event_id} ({final_url})"
+        if url.year is not None and (url.year != year or (url.instance or 1) != instance):
+            return (f"IMDb answered {asked} with the {_edition_name(url.year, url.instance)} edition "
+                    f"(redirected to {final_url})")
+    if page.event_id and page.event_id.lower() != event_id.lower():
+        return f"IMDb answered {asked} with a page of event {page.event_id}"
+    if page.year is not None and (page.year != year or (page.instance is not None and page.instance != instance)):
+        return (f"IMDb answered {asked} with the {_edition_name(page.year, page.instance)} edition "
+                f"(the page's editionInfo{' ' + page.edition_id if page.edition_id else ''})")
+    return None

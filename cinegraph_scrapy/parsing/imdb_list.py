@@ -1,7 +1,9 @@
-"""IMDb list pages (/list/ls…/?page=N) → ListPage.
+"""IMDb list pages (/list/ls…/) → ListPage.
 
 Layouts, in order of preference: Next.js __NEXT_DATA__, JSON-LD ItemList, legacy `.lister-item` HTML
-(and the current React DOM `li.ipc-metadata-list-summary-item` when nothing else is there).
+(and the current React DOM `li.ipc-metadata-list-summary-item` when nothing else is there). The real site
+server-renders the first 250 items only; the rest comes from IMDb's GraphQL API (parsing/imdb_graphql.py),
+continuing from `end_cursor`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class ListEntry:
     year: int | None = None
     position: int | None = None
     notes: str | None = None
+    title_type: str | None = None  # IMDb's titleType.id: movie, short, tvSeries…
 
 
 @dataclass
@@ -34,7 +37,12 @@ class ListPage:
     name: str | None = None
     total: int | None = None  # films in the whole list, when the page says
     has_next: bool | None = None  # None: the page does not say
+    end_cursor: str | None = None  # where IMDb's GraphQL API continues the list
     entries: list[ListEntry] = field(default_factory=list)
+
+
+class PrivateListError(NoDataError):
+    """IMDb shows the list as private: there is nothing to import."""
 
 
 def parse_list_page(body: str | bytes, page: int = 1) -> ListPage:
@@ -42,6 +50,8 @@ def parse_list_page(body: str | bytes, page: int = 1) -> ListPage:
     raw = as_bytes(body)
     data = next_data(raw)
     if data is not None:
+        if dig(data, "props", "pageProps", "showPrivateListMessaging") is True:
+            raise PrivateListError("the list is private (IMDb shows showPrivateListMessaging); nothing to import")
         parsed = _from_next_data(data, page)
         if parsed is not None and (parsed.entries or parsed.total == 0):
             return parsed
@@ -58,33 +68,46 @@ def _offset(page: int) -> int:
     return (max(page, 1) - 1) * PAGE_SIZE
 
 
+def list_edge_entry(edge: dict, title_key: str, fallback_position: int) -> ListEntry:
+    """One edge of `titleListItemSearch`: `node` holds the position and the author's note; the title is
+    under `listItem` on list pages and under `title` in GraphQL answers."""
+    title = edge.get(title_key) or dig(edge, "node", title_key) or {}
+    if not isinstance(title, dict):
+        title = {}
+    node = edge.get("node") if isinstance(edge.get("node"), dict) else {}
+    type_id = dig(title, "titleType", "id")
+    return ListEntry(
+        imdb_id=tt_id(title.get("id")),
+        title=text_of(title.get("titleText")),
+        original_title=text_of(title.get("originalTitleText")),
+        year=year_of(title.get("releaseYear")) or year_of(title.get("releaseDate")),
+        position=int_or_none(node.get("absolutePosition")) or fallback_position,
+        notes=text_of(node.get("description")),
+        title_type=type_id if isinstance(type_id, str) and type_id else None,
+    )
+
+
+def search_page_info(search: dict) -> tuple[bool | None, str | None]:
+    """(hasNextPage, endCursor) of a `titleListItemSearch` connection."""
+    cursor = dig(search, "pageInfo", "endCursor")
+    return _bool_or_none(dig(search, "pageInfo", "hasNextPage")), cursor if isinstance(cursor, str) and cursor else None
+
+
 def _from_next_data(data: dict, page: int) -> ListPage | None:
     props = dig(data, "props", "pageProps") or {}
     lst = dig(props, "mainColumnData", "list")
     search = dig(lst, "titleListItemSearch")
     if isinstance(search, dict):
         edges = search.get("edges") or []
-        entries = []
-        for index, edge in enumerate(edges):
-            if not isinstance(edge, dict):
-                continue
-            title = edge.get("listItem") or dig(edge, "node", "listItem") or {}
-            node = edge.get("node") or {}
-            entries.append(
-                ListEntry(
-                    imdb_id=tt_id(title.get("id")),
-                    title=text_of(title.get("titleText")),
-                    original_title=text_of(title.get("originalTitleText")),
-                    year=year_of(title.get("releaseYear")) or year_of(title.get("releaseDate")),
-                    position=int_or_none(node.get("absolutePosition")) or _offset(page) + index + 1,
-                    notes=text_of(node.get("description")),
-                )
-            )
+        entries = [list_edge_entry(edge, "listItem", _offset(page) + index + 1)
+                   for index, edge in enumerate(edges) if isinstance(edge, dict)]
+        has_next, cursor = search_page_info(search)
         return ListPage(
             layout="next_data",
             name=text_of(dig(lst, "name", "originalText")) or text_of(dig(lst, "name")),
             total=int_or_none(search.get("total")),
-            has_next=_bool_or_none(dig(search, "pageInfo", "hasNextPage")),
+            has_next=has_next,
+            end_cursor=cursor,
             entries=entries,
         )
     items = props.get("items") if isinstance(props, dict) else None

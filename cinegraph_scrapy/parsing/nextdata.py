@@ -27,6 +27,8 @@ def next_data(body: bytes) -> dict[str, Any] | None:
         data = json.loads(m.group(1))
     except ValueError as exc:
         raise NoDataError(f"__NEXT_DATA__ is not valid JSON ({exc.msg} at char {exc.pos}): truncated or changed page") from None
+    except RecursionError:
+        raise NoDataError("__NEXT_DATA__ is nested too deeply to be an IMDb page (hostile or broken page)") from None
     return data if isinstance(data, dict) else None
 
 
@@ -36,7 +38,7 @@ def ld_json_objects(body: bytes) -> list[dict[str, Any]]:
     for m in _LD_JSON.finditer(body):
         try:
             data = json.loads(m.group(1))
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         stack = data if isinstance(data, list) else [data]
         for obj in stack:

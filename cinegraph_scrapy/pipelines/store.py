@@ -2,18 +2,23 @@
 
 Items are held per page until every item the spider yielded for that page has been stored or dropped,
 then the page is written in one transaction on a database writer thread (the reactor keeps crawling
-meanwhile): DB_WRITERS threads on PostgreSQL, one on SQLite (a single-writer database). Upserts lock rows
-in a fixed order, so concurrent pages cannot deadlock. Organization and category ids are cached.
+meanwhile): DB_WRITERS threads on PostgreSQL, one on SQLite (a single-writer database). Rows are locked in
+one global order (see db/repository.py); a page transaction that still fails with a deadlock, a
+serialization failure or a lost connection is retried whole on a fresh connection (DB_PAGE_RETRIES times,
+with backoff) before the page counts as failed. Organization and category ids are cached.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy import signals
+from sqlalchemy.exc import DBAPIError
 
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
@@ -32,6 +37,8 @@ class StoragePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.writers = max(1, crawler.settings.getint("DB_WRITERS", 2))
+        self.page_retries = max(0, crawler.settings.getint("DB_PAGE_RETRIES", 5))
+        self.retry_backoff = crawler.settings.getfloat("DB_RETRY_BACKOFF", 0.2)
         self.executor: ThreadPoolExecutor | None = None
         self.pending: set[asyncio.Future] = set()
         self.org_ids: dict[str, int] = {}
@@ -122,19 +129,37 @@ class StoragePipeline:
             self._write_tmdb_only(engine, batch)
             return
         target = ledger.target
-        try:
-            with engine.begin() as conn:
-                if target.is_event:
-                    result = self._write_event_page(conn, ledger, batch, now)
-                else:
-                    result = self._write_list_page(conn, ledger, batch, now)
-                self._before_commit(conn, ledger, page)
-        except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
-            message = redact(f"storing page {page} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-            ledger.store_errors.append(message)
-            self.stats.inc_value("cinegraph/store_errors")
-            logger.error("%s: %s", target.source_key, message)
+        if ledger.lock_lost:
+            ledger.store_errors.append(f"page {page} not stored: {ledger.lock_lost}")
             return
+        attempt = 0
+        while True:
+            try:
+                with engine.begin() as conn:
+                    if target.is_event:
+                        result = self._write_event_page(conn, ledger, batch, now)
+                    else:
+                        result = self._write_list_page(conn, ledger, batch, now)
+                    self._before_commit(conn, ledger, page)
+                break
+            except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
+                kind = retryable(exc)
+                if kind and attempt < self.page_retries:
+                    attempt += 1
+                    ledger.page_retries += 1
+                    self.stats.inc_value("cinegraph/page_write_retries")
+                    self.stats.inc_value(f"cinegraph/page_write_retries/{kind}")
+                    logger.warning("%s: page %s hit a %s; retrying (%d/%d)", target.source_key, page, kind,
+                                   attempt, self.page_retries)
+                    time.sleep(self.retry_backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
+                    continue
+                detail = str(exc).splitlines()[0] if str(exc) else ""
+                message = redact(f"storing page {page} failed: {type(exc).__name__}: {detail}"
+                                 + (f" (after {attempt} retries)" if attempt else ""))
+                ledger.store_errors.append(message)
+                self.stats.inc_value("cinegraph/store_errors")
+                logger.error("%s: %s", target.source_key, message)
+                return
         self._after_commit(ledger, batch, result)
 
     def _write_tmdb_only(self, engine, batch: PageBatch) -> None:
@@ -259,4 +284,26 @@ class StoragePipeline:
         }
 
 
-__all__ = ["StoragePipeline", "Dropped"]
+def retryable(exc: BaseException) -> str | None:
+    """'deadlock' / 'serialization failure' / 'lost connection' / 'database locked' when a fresh attempt
+    of the same transaction can succeed, else None."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    if exc.connection_invalidated:
+        return "lost connection"
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate == "40P01":
+        return "deadlock"
+    if sqlstate == "40001":
+        return "serialization failure"
+    if sqlstate and sqlstate.startswith(("08", "57P")):  # connection exception, admin shutdown / crash
+        return "lost connection"
+    text = str(exc.orig or exc).lower()
+    if "database is locked" in text:
+        return "database locked"
+    if "server closed the connection" in text or "connection is closed" in text or "terminating connection" in text:
+        return "lost connection"
+    return None
+
+
+__all__ = ["StoragePipeline", "Dropped", "retryable"]

@@ -12,12 +12,14 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from cinegraph_scrapy.configs import ImportTarget, ensure_seeded, keys_for, load_configs
+from cinegraph_scrapy.configs import ImportTarget, ensure_seeded, keys_for, load_configs, wants_all_years
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
-from cinegraph_scrapy.errors import BlockedPage, CinegraphError
+from cinegraph_scrapy.errors import BlockedPage, CinegraphError, ConfigError
+from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
 from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.signals import imports_added
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +38,19 @@ class PageBatch:
     items: list[Any] = field(default_factory=list)
 
 
+GRAPHQL_SLOT = "imdb_graphql"
+
+
 def configure_downloads(settings) -> None:
     """Per-crawl download set-up derived from our settings: TMDb's own download slot (concurrency and
-    rate), and the Playwright download handler when the WAF browser fallback can run."""
+    rate), IMDb GraphQL's (one request at a time, as polite as page requests), and the Playwright download
+    handler when the WAF browser fallback can run."""
     from cinegraph_scrapy.middlewares.waf import configure_browser
     from cinegraph_scrapy.pipelines.tmdb import TMDB_SLOT, tmdb_slot_settings
 
     slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
     slots.setdefault(TMDB_SLOT, tmdb_slot_settings(settings))
+    slots.setdefault(GRAPHQL_SLOT, {"concurrency": 1, "delay": settings.getfloat("DOWNLOAD_DELAY", 1.0)})
     settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
     configure_browser(settings)
 
@@ -68,6 +75,21 @@ class DatabaseSpider(scrapy.Spider):
         spider.engine_db = open_database(resolve_database_url(crawler.settings))
         return spider
 
+    @staticmethod
+    def block_reason(response: Response, default: str | None = None) -> str | None:
+        """Why this answer is not the page we asked for (with the WAF middleware's note), or `default`."""
+        reason = blocked_reason(response.status, header_map(response.headers), response.body) or default
+        if reason is None:
+            return None
+        note = response.meta.get("waf_note")
+        return f"{reason} at {response.url}" + (f"; {note}" if note else "")
+
+    def check_page(self, response: Response) -> None:
+        """Raise BlockedPage when the answer is not the page we asked for."""
+        reason = self.block_reason(response)
+        if reason:
+            raise BlockedPage(reason)
+
 
 class BaseImportSpider(DatabaseSpider):
     """`-a key=KEY` (or `keys=a,b`, or `org=venice years=1990-2024`), `-a force=1` for inactive configs."""
@@ -77,33 +99,58 @@ class BaseImportSpider(DatabaseSpider):
     def __init__(self, *args: Any, key: str | None = None, keys: str | None = None, org: str | None = None,
                  years: str | None = None, force: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.requested_keys = keys_for(key=key, keys=keys, org=org, years=years)
+        self.arguments = {"key": key, "keys": keys, "org": org, "years": years}
         self.force = truthy(force) if force is not None else False
         self.targets: list[ImportTarget] = []
+        self.orgs: dict[str, dict[str, Any]] = {}
+        # Organizations whose editions are discovered first (`-a years=all`), then imported.
+        self.discover_orgs: list[str] = [org] if org and wants_all_years(years) else []
+        self.discovery_errors: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         ensure_seeded(spider.engine_db)
-        spider.targets = cls.resolve_targets(spider.engine_db, crawler.settings, spider.requested_keys, spider.force)
+        spider.orgs = known_organizations(spider.engine_db)
+        keys = keys_for(**spider.arguments, orgs=spider.orgs)
+        if keys or not spider.discover_orgs:
+            spider.targets = cls.resolve_targets(spider.engine_db, crawler.settings, keys, spider.force, spider.orgs)
         spider.ledgers = {t.source_key: RunLedger(target=t) for t in spider.targets}
         return spider
 
     @classmethod
-    def resolve_targets(cls, engine, settings, keys: list[str], force: bool) -> list[ImportTarget]:
+    def resolve_targets(cls, engine, settings, keys: list[str], force: bool, orgs=None) -> list[ImportTarget]:
         return load_configs(
-            engine, keys, imdb_base_url=settings.get("IMDB_BASE_URL"), force=force, source_type=cls.source_type
+            engine, keys, imdb_base_url=settings.get("IMDB_BASE_URL"), force=force, source_type=cls.source_type,
+            orgs=orgs,
         )
 
+    def add_targets(self, keys: list[str]) -> list[ImportTarget]:
+        """Import these configs too (found while crawling, e.g. by edition discovery): their runs start now."""
+        keys = [k for k in keys if k not in self.ledgers]
+        if not keys:
+            return []
+        targets = self.resolve_targets(self.engine_db, self.settings, keys, self.force, self.orgs)
+        ledgers = {t.source_key: RunLedger(target=t) for t in targets}
+        self.targets.extend(targets)
+        self.ledgers.update(ledgers)
+        self.crawler.signals.send_catch_log(signal=imports_added, spider=self, ledgers=ledgers)
+        return [t for t in targets if ledgers[t.source_key].skipped is None]
 
     @classmethod
     def preflight(cls, settings, spargs: dict[str, Any]) -> None:
         """Everything that can be checked before Scrapy starts (used by the `crawl` command)."""
-        keys = keys_for(key=spargs.get("key"), keys=spargs.get("keys"), org=spargs.get("org"),
-                        years=spargs.get("years"))
         engine = open_database(resolve_database_url(settings))
         ensure_seeded(engine)
-        targets = cls.resolve_targets(engine, settings, keys, truthy(spargs.get("force", "0")))
+        orgs = known_organizations(engine)
+        keys = keys_for(key=spargs.get("key"), keys=spargs.get("keys"), org=spargs.get("org"),
+                        years=spargs.get("years"), orgs=orgs)
+        if wants_all_years(spargs.get("years")):
+            if cls.source_type != "imdb_event":
+                raise ConfigError("-a years=all discovers event editions: use the imdb_event spider")
+            if not keys:
+                return
+        targets = cls.resolve_targets(engine, settings, keys, truthy(spargs.get("force", "0")), orgs)
         locks = KeyLocks(engine, timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0)))
         try:
             busy = list(locks.acquire_many([t.source_key for t in targets]).values())
@@ -122,21 +169,6 @@ class BaseImportSpider(DatabaseSpider):
         if target.metadata.get("render") == "browser":
             meta["cinegraph_browser"] = True
         return scrapy.Request(url, callback=callback, errback=self.on_request_error, meta=meta, dont_filter=True)
-
-    @staticmethod
-    def block_reason(response: Response, default: str | None = None) -> str | None:
-        """Why this answer is not the page we asked for (with the WAF middleware's note), or `default`."""
-        reason = blocked_reason(response.status, header_map(response.headers), response.body) or default
-        if reason is None:
-            return None
-        note = response.meta.get("waf_note")
-        return f"{reason} at {response.url}" + (f"; {note}" if note else "")
-
-    def check_page(self, response: Response) -> None:
-        """Raise BlockedPage when the answer is not the page we asked for."""
-        reason = self.block_reason(response)
-        if reason:
-            raise BlockedPage(reason)
 
     def page_failed(self, response_or_request, reason: str) -> None:
         meta = response_or_request.meta

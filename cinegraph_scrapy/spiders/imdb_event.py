@@ -1,34 +1,114 @@
-"""`scrapy crawl imdb_event -a key=venice_2024` (or `keys=…`, `org=… years=…`): event editions into the
-festival tables, one request per edition page."""
+"""`scrapy crawl imdb_event -a key=venice_2024` (or `keys=…`, `org=… years=…`, `org=… years=all`): event
+editions into the festival tables, one request per edition page.
+
+A page that is not the edition asked for (another year or instance, another event, a locale path) fails
+that edition and stores nothing. `years=all` first reads the event's editions from its page
+(`/event/ev…/`, which IMDb redirects to the latest edition), creates their configs, then imports them;
+every edition page fetched refreshes the organization's editions as well.
+"""
 
 from __future__ import annotations
 
 import logging
 
+import scrapy
 from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ImportTarget
+from cinegraph_scrapy.discovery import discover_from_page, editions_of, record_editions
+from cinegraph_scrapy.errors import BlockedPage, CinegraphError
 from cinegraph_scrapy.items import NominationItem
-from cinegraph_scrapy.parsing.imdb_event import parse_event_page
+from cinegraph_scrapy.parsing.imdb_event import edition_mismatch, parse_event_page
+from cinegraph_scrapy.secrets import redact
 from cinegraph_scrapy.spiders.base import BaseImportSpider
 
 logger = logging.getLogger(__name__)
+
+
+class WrongEdition(BlockedPage):
+    """IMDb answered with another edition than the one asked for."""
 
 
 class ImdbEventSpider(BaseImportSpider):
     name = "imdb_event"
     source_type = "imdb_event"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editions_recorded: dict[str, frozenset] = {}
+
     async def start(self):
         for target in self.active_targets():
-            yield self.request(target.url, target, self.parse_edition)
+            yield self.edition_request(target)
+        for slug in self.discover_orgs:
+            org = self.orgs[slug]
+            url = f"{self.settings.get('IMDB_BASE_URL').rstrip('/')}/event/{org['event_id']}/"
+            yield scrapy.Request(url, callback=self.parse_discovery, errback=self.on_discovery_error,
+                                 dont_filter=True, meta={"discover_org": slug})
+
+    def edition_request(self, target: ImportTarget) -> scrapy.Request:
+        return self.request(target.url, target, self.parse_edition)
+
+    # ---------------------------------------------------------------- years=all
+
+    def parse_discovery(self, response: Response):
+        slug = response.meta["discover_org"]
+        try:
+            self.check_page(response)
+            report = discover_from_page(self.engine_db, self.orgs[slug], response.body)
+        except CinegraphError as exc:
+            self._discovery_failed(slug, str(exc))
+            return
+        self.editions_recorded[slug] = frozenset(report.editions)
+        self.crawler.stats.inc_value("cinegraph/editions_discovered", len(report.editions))
+        logger.info("%s: %d editions listed (%s), %d new configs", slug, len(report.editions), report.span,
+                    len(report.created))
+        for target in self.add_targets(report.keys):
+            yield self.edition_request(target)
+
+    def on_discovery_error(self, failure):
+        response = getattr(failure.value, "response", None)
+        reason = (self.block_reason(response, default=f"HTTP {response.status}") if response is not None
+                  else f"{failure.type.__name__}: {failure.getErrorMessage()} at {failure.request.url}")
+        self._discovery_failed(failure.request.meta["discover_org"], reason)
+
+    def _discovery_failed(self, slug: str, reason: str) -> None:
+        self.discovery_errors[slug] = redact(reason)
+        self.crawler.stats.inc_value("cinegraph/discovery_errors")
+
+    # ---------------------------------------------------------------- editions
 
     def parse_edition(self, response: Response):
         target = self.ledgers[response.meta["source_key"]].target
         return self.guarded(response, lambda: list(self._parse(response, target)))
 
+    def _remember_editions(self, target: ImportTarget, page) -> None:
+        """An edition page lists every edition of its event: keep the configs up to date (once per crawl)."""
+        slug = target.organization
+        org = self.orgs.get(slug or "")
+        editions = frozenset(editions_of(page)) if page.editions else frozenset()
+        if org is None or org["event_id"] != target.source_id or not editions:
+            return
+        if editions <= self.editions_recorded.get(slug, frozenset()):
+            return
+        try:
+            report = record_editions(self.engine_db, org, sorted(editions))
+        except Exception as exc:  # knowing fewer editions must not cost this page
+            logger.warning("%s: could not record the editions the page lists: %s", slug, redact(str(exc)))
+            return
+        self.editions_recorded[slug] = self.editions_recorded.get(slug, frozenset()) | editions
+        if report.created:
+            self.crawler.stats.inc_value("cinegraph/editions_created", len(report.created))
+            logger.info("%s: %d editions newly known from the page (%s)", slug, len(report.created),
+                        ", ".join(report.created[:5]) + ("…" if len(report.created) > 5 else ""))
+
     def _parse(self, response: Response, target: ImportTarget):
         parsed = parse_event_page(response.body)
+        self._remember_editions(target, parsed)
+        mismatch = edition_mismatch(target.source_id, target.year, target.instance, parsed, response.url)
+        if mismatch:
+            self.crawler.stats.inc_value("cinegraph/wrong_edition")
+            raise WrongEdition(f"{mismatch}; nothing stored for {target.source_key}")
         ledger = self.ledgers[target.source_key]
         stats = self.crawler.stats
         ledger.nominations_found += len(parsed.nominations)
@@ -42,8 +122,6 @@ class ImdbEventSpider(BaseImportSpider):
                 target.source_key, len(parsed.truncated_categories),
                 "y" if len(parsed.truncated_categories) == 1 else "ies", ", ".join(parsed.truncated_categories[:5]),
             )
-        if parsed.year is not None and parsed.year != target.year:
-            logger.warning("%s: IMDb answered with the %s edition for year %s", target.source_key, parsed.year, target.year)
         items = []
         for nomination in parsed.nominations:
             common = dict(

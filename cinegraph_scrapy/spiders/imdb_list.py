@@ -1,58 +1,100 @@
-"""`scrapy crawl imdb_list -a key=1001_movies`: an IMDb list, every page, into movies + canonical_sources."""
+"""`scrapy crawl imdb_list -a key=1001_movies`: an IMDb list, every item, into movies + canonical_sources.
+
+Page 1 is the list page (its `__NEXT_DATA__` holds the first ~250 items with the author's notes). IMDb
+answers any `/list/…?query` with 403, so the rest comes from IMDb's GraphQL API, one POST per 250 items,
+each continuing from the previous answer's `endCursor`. Each GraphQL answer is a page of its own (its own
+transaction); a GraphQL failure leaves the import `partial` with what was read stored.
+"""
 
 from __future__ import annotations
 
-import math
-
+import scrapy
 from scrapy.http import Response
 
-from cinegraph_scrapy.configs import ImportTarget, list_url
+from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.items import ListEntryItem
 from cinegraph_scrapy.parsing.award_notes import parse_award_note
-from cinegraph_scrapy.parsing.blocks import NoDataError
-from cinegraph_scrapy.parsing.imdb_list import PAGE_SIZE, parse_list_page
-from cinegraph_scrapy.spiders.base import BaseImportSpider
+from cinegraph_scrapy.parsing.imdb_graphql import GRAPHQL_HEADERS, list_items_payload, parse_list_items
+from cinegraph_scrapy.parsing.imdb_list import ListEntry, parse_list_page
+from cinegraph_scrapy.spiders.base import GRAPHQL_SLOT, BaseImportSpider
 
 
 class ImdbListSpider(BaseImportSpider):
     name = "imdb_list"
     source_type = "imdb"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.requested_pages: dict[str, set[int]] = {}
-
     async def start(self):
         for target in self.active_targets():
-            self.requested_pages[target.source_key] = {1}
             yield self.request(target.url, target, self.parse_list, page=1)
-
-    def _page_request(self, target: ImportTarget, page: int, speculative: bool = False):
-        self.requested_pages[target.source_key].add(page)
-        base = self.settings.get("IMDB_BASE_URL")
-        return self.request(list_url(base, target.source_id, page), target, self.parse_list, page=page,
-                            speculative=speculative)
 
     def parse_list(self, response: Response):
         target = self.ledgers[response.meta["source_key"]].target
-        page = response.meta["page"]
-        if response.meta.get("speculative"):
-            # A page asked for only because the previous one was full: nothing there means the end.
-            try:
-                self.check_page(response)
-                parse_list_page(response.body, page)
-            except NoDataError:
-                return []
-        return self.guarded(response, lambda: list(self._parse(response, target, page)))
+        return self.guarded(response, lambda: list(self._parse_first_page(response, target)))
 
-    def _parse(self, response: Response, target: ImportTarget, page: int):
-        parsed = parse_list_page(response.body, page)
+    def _parse_first_page(self, response: Response, target: ImportTarget):
+        parsed = parse_list_page(response.body, 1)
         ledger = self.ledgers[target.source_key]
         if parsed.total is not None:
             ledger.expected_total = parsed.total
-        ledger.entries_seen += len(parsed.entries)
+        yield from self._emit(target, 1, parsed.entries, layout=parsed.layout, total=parsed.total)
+        if parsed.has_next and parsed.end_cursor:
+            yield self.graphql_request(target, 2, parsed.end_cursor)
+        elif parsed.has_next:
+            self.page_failed(response, "the list continues (hasNextPage) but the page gives no endCursor to continue from")
+
+    # ---------------------------------------------------------------- GraphQL continuation
+
+    def graphql_request(self, target: ImportTarget, page: int, cursor: str, *, full: bool = True) -> scrapy.Request:
+        self.ledgers[target.source_key].graphql_requests += 1
+        self.crawler.stats.inc_value("cinegraph/graphql_requests")
+        return scrapy.Request(
+            self.settings.get("IMDB_GRAPHQL_URL"),
+            method="POST",
+            body=list_items_payload(target.source_id, cursor, full=full,
+                                    first=self.settings.getint("IMDB_GRAPHQL_PAGE_SIZE", 250)),
+            headers=GRAPHQL_HEADERS,
+            callback=self.parse_graphql,
+            errback=self.on_request_error,
+            dont_filter=True,
+            meta={"source_key": target.source_key, "page": page, "download_slot": GRAPHQL_SLOT,
+                  "imdb_graphql": True, "graphql_cursor": cursor, "graphql_full": full, "dont_redirect": True},
+        )
+
+    def parse_graphql(self, response: Response):
+        target = self.ledgers[response.meta["source_key"]].target
+        return self.guarded(response, lambda: list(self._parse_graphql(response, target)))
+
+    def _parse_graphql(self, response: Response, target: ImportTarget):
+        ledger = self.ledgers[target.source_key]
+        page, cursor, full = response.meta["page"], response.meta["graphql_cursor"], response.meta["graphql_full"]
+        parsed = parse_list_items(response.body, offset=ledger.entries_seen)
+        if parsed.errors and full:
+            # The fuller query (notes, title type) was refused: this page again with the known-good query.
+            self.crawler.stats.inc_value("cinegraph/graphql_fallbacks")
+            self.logger.warning("%s: IMDb GraphQL refused the full list query (%s); asking again without notes",
+                                target.source_key, parsed.errors[0][:200])
+            yield self.graphql_request(target, page, cursor, full=False)
+            return
+        if parsed.errors:
+            self.page_failed(response, f"IMDb GraphQL answered with errors: {'; '.join(parsed.errors)[:300]}")
+        if not full:
+            ledger.notes_unread += len(parsed.entries)
+        if parsed.total is not None and ledger.expected_total is None:
+            ledger.expected_total = parsed.total
+        if not parsed.entries:
+            return
+        yield from self._emit(target, page, parsed.entries, layout="graphql", total=parsed.total)
+        if parsed.has_next and parsed.end_cursor and parsed.end_cursor != cursor:
+            yield self.graphql_request(target, page + 1, parsed.end_cursor)
+        elif parsed.has_next:
+            self.page_failed(response, "IMDb GraphQL says the list continues but gives no new endCursor")
+
+    # ---------------------------------------------------------------- items
+
+    def _emit(self, target: ImportTarget, page: int, entries: list[ListEntry], **info):
+        self.ledgers[target.source_key].entries_seen += len(entries)
         items = []
-        for entry in parsed.entries:
+        for entry in entries:
             item = ListEntryItem(
                 source_key=target.source_key,
                 page=page,
@@ -62,25 +104,12 @@ class ImdbListSpider(BaseImportSpider):
                 year=entry.year,
                 position=entry.position,
                 notes=entry.notes,
+                title_type=entry.title_type,
             )
             if target.tracks_awards:
                 note = parse_award_note(entry.notes)
                 if note is not None:
                     item.award_name, item.award_year, item.award_won = note.award_name, note.year, note.won
             items.append(item)
-        yield from self.emit_page(target, page, items, layout=parsed.layout, total=parsed.total)
-        yield from self._follow(target, page, parsed)
+        yield from self.emit_page(target, page, items, **info)
 
-    def _follow(self, target: ImportTarget, page: int, parsed):
-        requested = self.requested_pages[target.source_key]
-        if page == 1 and parsed.total and parsed.entries:
-            # The list says how many films it holds: ask for every page at once.
-            per_page = max(len(parsed.entries), 1)
-            for n in range(2, math.ceil(parsed.total / per_page) + 1):
-                if n not in requested:
-                    yield self._page_request(target, n)
-        if parsed.has_next and page + 1 not in requested:
-            yield self._page_request(target, page + 1)
-        elif parsed.has_next is None and parsed.total is None and len(parsed.entries) >= PAGE_SIZE \
-                and page + 1 not in requested:
-            yield self._page_request(target, page + 1, speculative=True)

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import scrapy
 from tests.support.events import VENICE_FILMS, VENICE_NOMINATIONS, venice_awards
+from tests.support.graphql import GraphqlList
 from tests.support.pages import Award, Category, Film, Nom, Person, next_event_page, next_list_page
 from tests.support.server import Reply
 from tests.test_locks import start_crawl, wait_for
@@ -61,22 +62,22 @@ def test_truncated_json(imported, db, pg_url, fault):
     fault.assert_nothing_lost(festival_nominations=0)
 
 
-def test_500_on_page_2_of_3_is_retried_then_partial(imdb, db, pg_url, fault):
+def test_500_on_graphql_page_2_of_3_is_retried_then_partial(imdb, graphql, db, pg_url, fault):
     films = [Film(f"tt{5000000 + i:07d}", f"F{i}", 1990) for i in range(9)]
-    base = "/list/ls024863935/"
-    imdb.route(base, Reply.html(next_list_page(films[0:3], total=9, has_next=True)))
-    imdb.route(base + "?page=2", Reply.html("<html><body>Internal error</body></html>", 500))
-    imdb.route(base + "?page=3", Reply.html(next_list_page(films[6:9], total=9, has_next=False, start=7)))
+    imdb.route("/list/ls024863935/", Reply.html(next_list_page(films[0:3], total=9, has_next=True)))
+    source = GraphqlList("ls024863935", films, fail_after=3)  # the continuation from item 4 answers 500
+    graphql.route("/", source)
     fault.snapshot()
     run = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", db_url=pg_url,
-                 settings={"IMDB_BASE_URL": imdb.url, "RETRY_TIMES": "2"})
+                 settings={"IMDB_BASE_URL": imdb.url, "IMDB_GRAPHQL_URL": graphql.url + "/", "RETRY_TIMES": "2",
+                           "IMDB_GRAPHQL_PAGE_SIZE": "3"})
     assert run.returncode == 0, run.log  # partial is not a failure of the crawl
-    assert imdb.hits[base + "?page=2"] == 3  # first try + 2 retries
+    assert len(graphql.requests) == 3  # first try + 2 retries
     status, error = last_run(db)
-    assert status == "partial" and "HTTP 500" in error and "read 6 of 9" in error
+    assert status == "partial" and "HTTP 500" in error and "read 3 of 9" in error
     positions = [r[0] for r in db.rows("SELECT position FROM canonical_sources ORDER BY position")]
-    assert positions == [1, 2, 3, 7, 8, 9]
-    fault.assert_nothing_lost(movies=6, canonical_sources=6)
+    assert positions == [1, 2, 3]
+    fault.assert_nothing_lost(movies=3, canonical_sources=3)
 
 
 def test_waf_challenge_with_no_browser(imported, db, pg_url, fault):

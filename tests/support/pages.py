@@ -3,6 +3,7 @@ JSON-LD and legacy HTML lists; Next.js and legacy-widget event editions. Used by
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from dataclasses import dataclass, field
@@ -16,6 +17,13 @@ class Film:
     year: int | None = None
     original_title: str | None = None
     description: str | None = None
+
+
+def cursor_for(result_index: int) -> str:
+    """An endCursor in IMDb's shape: base64 of {"esToken": [], "filter": "<JSON with resultIndex>"}."""
+    inner = json.dumps({"constraints": {"explicitContentConstraint": {"explicitContentFilter": "INCLUDE_ADULT"}},
+                        "language": "en-US", "resultIndex": result_index}, separators=(",", ":"))
+    return base64.b64encode(json.dumps({"esToken": [], "filter": inner}, separators=(",", ":")).encode()).decode()
 
 
 def _script_json(data: Any) -> str:
@@ -62,7 +70,8 @@ def next_list_page(films: list[Film], *, total: int, has_next: bool, start: int 
                         "name": {"originalText": name},
                         "titleListItemSearch": {
                             "total": total,
-                            "pageInfo": {"hasNextPage": has_next, "endCursor": "abc"},
+                            "pageInfo": {"hasNextPage": has_next, "hasPreviousPage": start > 1,
+                                         "endCursor": cursor_for(start + len(films) - 2), "__typename": "PageInfo"},
                             "edges": edges,
                         },
                     }
@@ -156,15 +165,41 @@ class Award:
     categories: list[Category]
 
 
-def _entity_titles(films: list[Film]) -> list[dict]:
-    return [{"title": _title(f)} for f in films]
+def _event_title(film: Film, *, primary: bool) -> dict:
+    """A title on a real event page: no releaseYear; only primary titles carry titleType."""
+    title = {
+        "id": film.imdb_id,
+        "titleText": {"text": film.title, "__typename": "TitleText"} if film.title is not None else None,
+        "originalTitleText": {"text": film.original_title or film.title, "__typename": "TitleText"},
+        "__typename": "Title",
+    }
+    if primary:
+        title["titleType"] = {"id": getattr(film, "title_type", None) or "movie", "__typename": "TitleType"}
+    return {"title": title, "__typename": "AwardTitle"}
 
 
-def _entity_names(people: list[Person]) -> list[dict]:
-    return [{"name": {"id": p.imdb_id, "nameText": {"text": p.name}}, "note": None} for p in people]
+def _entity_names(people: list[Person]) -> list[dict] | None:
+    names = [{"name": {"id": p.imdb_id, "nameText": {"text": p.name, "__typename": "NameText"}, "__typename": "Name"},
+              "note": None, "__typename": "AwardName"} for p in people]
+    return names or None  # IMDb sends null, never [], for an empty list
 
 
-def next_event_page(awards: list[Award], *, event_name: str, event_id: str, year: int, instance: int = 1) -> str:
+def _awarded_entities(nom: "Nom") -> dict:
+    """`__typename` decides the keys: AwardedTitles has awardTitles + secondaryAwardNames, AwardedNames has
+    awardNames + secondaryAwardTitles; both have secondaryAwardCompanies; the other keys are absent."""
+    if nom.names:
+        return {"awardNames": _entity_names(nom.names),
+                "secondaryAwardTitles": [_event_title(f, primary=False) for f in nom.secondary_titles] or None,
+                "secondaryAwardCompanies": None, "__typename": "AwardedNames"}
+    return {"awardTitles": [_event_title(f, primary=True) for f in nom.titles] or None,
+            "secondaryAwardNames": _entity_names(nom.secondary_names),
+            "secondaryAwardCompanies": None, "__typename": "AwardedTitles"}
+
+
+def next_event_page(awards: list[Award], *, event_name: str, event_id: str, year: int, instance: int = 1,
+                    editions: list[tuple[int, int]] | None = None) -> str:
+    """An edition page in the current layout; `editions` are (year, instance) for historyEventEditions
+    (default: the previous year and this one)."""
     award_nodes = []
     for a_index, award in enumerate(awards):
         cat_edges = []
@@ -172,46 +207,55 @@ def next_event_page(awards: list[Award], *, event_name: str, event_id: str, year
             nom_edges = [
                 {
                     "node": {
-                        "id": f"an{a_index:03d}{n_index:04d}",
                         "isWinner": nom.won,
-                        "notes": {"plainText": nom.notes} if nom.notes else None,
-                        "awardedEntities": {
-                            "__typename": "AwardedNames" if nom.names else "AwardedTitles",
-                            "awardTitles": _entity_titles(nom.titles),
-                            "secondaryAwardTitles": _entity_titles(nom.secondary_titles),
-                            "awardNames": _entity_names(nom.names),
-                            "secondaryAwardNames": _entity_names(nom.secondary_names),
-                            "secondaryAwardCompanies": [],
-                        },
-                    }
+                        "notes": {"plainText": nom.notes, "__typename": "Markdown"} if nom.notes else None,
+                        "forEpisodes": None,
+                        "awardedEntities": _awarded_entities(nom),
+                        "__typename": "Nomination",
+                    },
+                    "__typename": "NominationEdge",
                 }
-                for n_index, nom in enumerate(category.nominations)
+                for nom in category.nominations
             ]
             cat_edges.append(
                 {
                     "node": {
-                        "category": {"text": category.name} if category.name is not None else None,
+                        "category": {"text": category.name, "__typename": "AwardCategory"} if category.name is not None else None,
                         "nominations": {
-                            "pageInfo": {"hasNextPage": category.has_next, "endCursor": "x" if category.has_next else None},
+                            "pageInfo": {"hasNextPage": category.has_next, "endCursor": "x" if category.has_next else None,
+                                         "__typename": "PageInfo"},
                             "edges": nom_edges,
+                            "__typename": "NominationConnection",
                         },
-                    }
+                        "__typename": "NominationCategory",
+                    },
+                    "__typename": "NominationCategoryEdge",
                 }
             )
-        award_nodes.append({"id": f"aw{a_index}", "text": award.name, "nominationCategories": {"edges": cat_edges}})
+        award_nodes.append({"text": award.name, "id": f"aw{a_index:07d}", "nominationCategories": {
+            "edges": cat_edges, "__typename": "NominationCategoryConnection"}, "__typename": "EventEditionAward"})
+    listed = editions if editions is not None else [(year - 1, 1), (year, instance)]
+    history = [{"year": y, "id": f"ee{(y * 10 + i) % 10_000_000:07d}", "instanceWithinYear": i,
+                "__typename": "NominationEventEdition"} for y, i in sorted(listed, reverse=True)]
     data = {
         "props": {
             "pageProps": {
                 "eventName": event_name,
                 "editionInfo": {
-                    "id": f"{event_id}/{year}/{instance}",
                     "year": year,
+                    "id": f"ee{(year * 10 + instance) % 10_000_000:07d}",
                     "instanceWithinYear": instance,
-                    "event": {"id": event_id, "name": {"text": event_name}, "location": {"text": "Somewhere"}},
-                    "dateRange": {"startDate": {"dateComponents": {"day": 28, "month": 8, "year": year}}},
+                    "dateRange": {"startDate": {"dateComponents": {"day": 28, "month": 8, "year": year,
+                                                                   "__typename": "DateComponents"},
+                                                "__typename": "DisplayableDate"},
+                                  "__typename": "DisplayableDateRange"},
+                    "event": {"name": {"text": event_name, "__typename": "NominationEventName"},
+                              "location": {"text": "Somewhere", "__typename": "DisplayableLocation"},
+                              "__typename": "NominationEvent"},
+                    "__typename": "NominationEventEdition",
                 },
-                "historyEventEditions": [{"year": y, "instanceWithinYear": 1, "id": f"{event_id}/{y}/1"} for y in (year - 1, year)],
-                "edition": {"awards": award_nodes},
+                "edition": {"awards": award_nodes, "__typename": "EventEdition"},
+                "historyEventEditions": history,
             }
         },
         "page": "/event/[evconst]/[year]/[instance]",
@@ -219,7 +263,8 @@ def next_event_page(awards: list[Award], *, event_name: str, event_id: str, year
     return _document("", f'<h1>{html.escape(event_name)}</h1><script id="__NEXT_DATA__" type="application/json">{_script_json(data)}</script>')
 
 
-def legacy_event_page(awards: list[Award], *, event_name: str, year: int) -> str:
+def legacy_event_page(awards: list[Award], *, event_name: str, year: int, event_id: str | None = None,
+                      instance: int = 1) -> str:
     def nominee(f: Film | Person) -> dict:
         if isinstance(f, Film):
             return {"const": f.imdb_id, "name": f.title, "originalName": f.original_title, "note": None, "imageUrl": None}
@@ -255,6 +300,10 @@ def legacy_event_page(awards: list[Award], *, event_name: str, year: int) -> str
                     }
                     for award in awards
                 ],
+                "eventEditionId": f"ee{(year * 10 + instance) % 10_000_000:07d}",
+                "eventId": event_id,
+                "occurrence": instance,
+                "eventName": event_name,
                 "year": year,
             },
         }

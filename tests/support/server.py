@@ -40,6 +40,11 @@ class Request:
     path: str
     query: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
 
     @property
     def full_path(self) -> str:
@@ -85,9 +90,17 @@ class LoopbackSite:
             def log_message(self, *args):
                 pass
 
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self._serve("POST", self.rfile.read(length) if length else b"")
+
             def do_GET(self):
+                self._serve("GET", b"")
+
+            def _serve(self, method: str, body: bytes):
                 path, _, query = self.path.partition("?")
-                req = Request(path=path, query=query, headers={k.lower(): v for k, v in self.headers.items()})
+                req = Request(path=path, query=query, headers={k.lower(): v for k, v in self.headers.items()},
+                              method=method, body=body)
                 reply = site._answer(req)
                 delay = site.latency + reply.delay
                 if delay:
