@@ -37,12 +37,14 @@ class Scrapyd:
         self.dir = workdir / f"node-{self.port}"
         self.dir.mkdir()
         shutil.copy(ROOT / "scrapyd.conf", self.dir / "scrapyd.conf")  # the repository's own node config
+        shutil.copy(ROOT / "scrapy.cfg", self.dir / "scrapy.cfg")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "SCRAPY_"))}
         env.update(SCRAPYD_HTTP_PORT=str(self.port), SCRAPYD_USERNAME=USER, SCRAPYD_PASSWORD=PASSWORD,
-                   DATABASE_URL=db_url)
+                   DATABASE_URL=db_url, PYTHONPATH=str(ROOT))
         self.log = open(self.dir / "scrapyd.out", "w")
-        self.proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=self.dir, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        # The documented way: `scrapy scrapyd` (refuses without credentials, runs scrapyd in the project dir).
+        self.proc = subprocess.Popen([sys.executable, "-m", "scrapy", "scrapyd"], cwd=self.dir, env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -179,3 +181,27 @@ def test_jobs_are_spread_over_two_nodes(nodes, imdb, db, pg_url, tmp_path):
     assert sorted(node for _, node in placed).count("local") == 2
     assert len(a.wait_finished(2)) == 2 and len(b.wait_finished(2)) == 2
     assert db.scalar("SELECT count(*) FROM festival_ceremonies") == 4
+
+
+def test_scrapyd_refuses_to_start_without_credentials(tmp_path):
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path / "scrapy.cfg")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCRAPYD_", "SCRAPY_"))}
+    env.update(PYTHONPATH=str(ROOT), SCRAPYD_HTTP_PORT=str(free_port()))
+    for extra in ({}, {"SCRAPYD_USERNAME": USER}, {"SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": " "}):
+        proc = subprocess.run([sys.executable, "-m", "scrapy", "scrapyd"], cwd=tmp_path, env={**env, **extra},
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: refusing to start scrapyd without credentials")
+        assert "SCRAPYD_PASSWORD" in lines[0]
+    assert not (tmp_path / ".scrapyd").exists()
+
+
+def test_scrapyd_started_the_documented_way_demands_the_password(tmp_path):
+    node = Scrapyd(tmp_path, "sqlite:///unused.db")
+    try:
+        assert requests.get(f"{node.url}/daemonstatus.json", timeout=5).status_code == 401
+        assert requests.get(f"{node.url}/daemonstatus.json", auth=(USER, "wrong"), timeout=5).status_code == 401
+        assert node.get("daemonstatus.json").json()["status"] == "ok"
+    finally:
+        node.stop()

@@ -45,3 +45,59 @@ def test_crash_mid_page_rolls_back_the_whole_page(pg_url, db, fault):
     assert ledger.items_stored == 20 and ledger.nominations_stored == 20
     fault.assert_nothing_lost(festival_nominations=20, movies=20, festival_categories=20, festival_ceremonies=1)
     pipeline.executor.shutdown()
+
+
+def test_page_whose_connection_dies_mid_transaction_is_retried_on_a_fresh_one(pg_url, db, fault):
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    engine = open_database(pg_url)
+    (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
+    ledger = RunLedger(target=target)
+    crawler = get_crawler(settings_dict={"DB_RETRY_BACKOFF": 0.01})
+    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger}, batches={})
+    pipeline = StoragePipeline(crawler)
+    pipeline.open_spider()
+    fault.snapshot()
+    killed = []
+
+    def kill_own_backend(conn, ledger, page):
+        if not killed:  # the first attempt loses its connection after writing everything, before COMMIT
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            killed.append(pid)
+
+    pipeline._before_commit = kill_own_backend
+    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    assert killed and ledger.page_retries == 1 and ledger.store_errors == []
+    assert ledger.items_stored == 20
+    assert crawler.stats.get_value("cinegraph/page_write_retries") == 1
+    assert crawler.stats.get_value("cinegraph/page_write_retries/lost connection") == 1
+    fault.assert_nothing_lost(festival_nominations=20, movies=20, festival_categories=20, festival_ceremonies=1)
+    pipeline.executor.shutdown()
+
+
+def test_page_failing_with_deadlocks_past_the_retries_fails_with_the_reason(pg_url, db, fault):
+    engine = open_database(pg_url)
+    (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
+    ledger = RunLedger(target=target)
+    crawler = get_crawler(settings_dict={"DB_RETRY_BACKOFF": 0.01, "DB_PAGE_RETRIES": 2})
+    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger}, batches={})
+    pipeline = StoragePipeline(crawler)
+    pipeline.open_spider()
+    fault.snapshot()
+    attempts = []
+
+    def deadlock(conn, ledger, page):
+        attempts.append(1)
+        conn.exec_driver_sql("DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '40P01'; END $$")
+
+    pipeline._before_commit = deadlock
+    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    assert len(attempts) == 3 and ledger.page_retries == 2
+    assert len(ledger.store_errors) == 1 and "after 2 retries" in ledger.store_errors[0]
+    assert "DeadlockDetected" in ledger.store_errors[0]
+    fault.assert_nothing_lost(festival_nominations=0, movies=0)
+    pipeline.executor.shutdown()
