@@ -133,8 +133,8 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
             changed.extend(raced)
     if changed:
         stmt = (update(Movie).where(Movie.imdb_id == bindparam("b_imdb_id"))
-                .values({k: func.coalesce(bindparam(f"b_{k}"), getattr(Movie, k)) for k in _FILM_FIELDS},
-                        updated_at=bindparam("b_now"))
+                .values({**{k: func.coalesce(bindparam(f"b_{k}"), getattr(Movie, k)) for k in _FILM_FIELDS},
+                         "updated_at": bindparam("b_now")})
                 .execution_options(synchronize_session=False))
         conn.execute(stmt, [{"b_imdb_id": r["imdb_id"], "b_now": now, **{f"b_{k}": r[k] for k in _FILM_FIELDS}}
                             for r in sorted(changed, key=lambda r: r["imdb_id"])])
