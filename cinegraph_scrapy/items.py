@@ -14,7 +14,7 @@ def _tmdb_summary(value: Any) -> Any:
     """Feeds carry the TMDb id and status, not the raw TMDb document (credits are large)."""
     if not isinstance(value, dict):
         return value
-    return {"tmdb_id": value.get("tmdb_id"), "status": value.get("status")}
+    return {"tmdb_id": value.get("tmdb_id"), "status": value.get("status"), "media_type": value.get("media_type")}
 
 
 @dataclass
@@ -53,13 +53,20 @@ class NominationItem:
     original_title: str | None = None
     year: int | None = None
     notes: str | None = None
+    # {imdb_id, name, role}: role "primary" is the nominee, "secondary" is named with a nominated title
     people: list[dict[str, str | None]] = field(default_factory=list)
+    nominee_type: str = "title"  # title | person
+    title_type: str | None = None  # IMDb's titleType.id of this film, when the page gives it
+    award_id: str | None = None  # aw…
+    imdb_nomination_id: str | None = None  # an… (legacy pages; on the nomination's first film)
+    details: dict[str, Any] | None = None  # songs, characters, episodes, companies
     tmdb: dict[str, Any] | None = field(default=None, metadata={"serializer": _tmdb_summary})
+    people_tmdb: dict[str, int | None] | None = field(default=None, metadata={"serializer": lambda v: None})
 
     @property
     def nominee_key(self) -> str:
         """Natural key within ceremony + category: the film and the set of nominated people."""
-        people = ",".join(sorted(p.get("imdb_id") or f"?{p.get('name') or ''}" for p in self.people))
+        people = ",".join(sorted({p.get("imdb_id") or f"?{p.get('name') or ''}" for p in self.people}))
         return f"{self.imdb_id or '-'}|{people}"
 
 

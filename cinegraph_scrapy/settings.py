@@ -78,6 +78,7 @@ TMDB_REFRESH_DAYS = 30
 TMDB_CONCURRENCY = 8
 TMDB_MAX_RPS = 35.0  # 0 = no limit (taken as 1000/s, see pipelines/tmdb.py)
 TMDB_MAX_RETRIES = 5
+TMDB_PEOPLE = False  # also look people up (/find/nm…) for people.tmdb_person_id: one request per person
 
 # ---- browser fallback for IMDb's AWS WAF challenge (scrapy-playwright + Debian's chromium)
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH")  # None → `chromium` found on PATH

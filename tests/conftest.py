@@ -91,9 +91,16 @@ class Db:
         with self.engine.begin() as conn:
             conn.execute(text(sql), params)
 
+    def people_of(self, nomination_id: int) -> list[tuple[str, str, str]]:
+        """(imdb_id, name, role) of a nomination's people, in page order."""
+        return self.rows("""SELECT p.imdb_id, p.name, np.role FROM festival_nomination_people np
+                            JOIN people p ON p.id = np.person_id WHERE np.nomination_id = :n
+                            ORDER BY np.position""", n=nomination_id)
+
     def counts(self) -> dict[str, int]:
         tables = ["movies", "canonical_sources", "festival_organizations", "festival_ceremonies",
-                  "festival_categories", "festival_nominations", "movie_lists"]
+                  "festival_categories", "festival_nominations", "movie_lists", "people",
+                  "festival_nomination_people"]
         return {t: self.scalar(f"SELECT count(*) FROM {t}") for t in tables}
 
 

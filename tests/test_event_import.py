@@ -24,16 +24,18 @@ def test_venice_2024_fills_the_festival_tables_and_rerun_is_idempotent(imdb, db,
     assert db.scalar("SELECT count(*) FROM festival_nominations") == VENICE_NOMINATIONS
     assert db.scalar("SELECT count(*) FROM festival_nominations WHERE won") == VENICE_WINNERS
     assert db.scalar("SELECT count(*) FROM movies") == VENICE_FILMS
-    golden = db.rows("""SELECT m.imdb_id, m.original_title, n.won, n.people FROM festival_nominations n
+    golden = db.rows("""SELECT m.imdb_id, m.original_title, n.won, n.nominee_type, n.id FROM festival_nominations n
                         JOIN festival_categories c ON c.id = n.category_id JOIN movies m ON m.id = n.movie_id
                         WHERE c.award_name = 'Golden Lion' AND c.name = 'Golden Lion'""")
-    assert golden == [("tt14444726", "La habitación de al lado", True,
-                       [{"imdb_id": "nm0000264", "name": "Pedro Almodóvar"}])]
-    actress = db.rows("""SELECT m.title, n.people FROM festival_nominations n JOIN festival_categories c
+    assert [g[:4] for g in golden] == [("tt14444726", "La habitación de al lado", True, "title")]
+    assert db.people_of(golden[0][4]) == [("nm0000264", "Pedro Almodóvar", "secondary")]
+    actress = db.rows("""SELECT m.title, n.nominee_type, n.id FROM festival_nominations n JOIN festival_categories c
                          ON c.id = n.category_id JOIN movies m ON m.id = n.movie_id WHERE c.name = 'Best Actress'""")
-    assert actress == [("Babygirl", [{"imdb_id": "nm0000173", "name": "Nicole Kidman"}])]
-    people_only = db.rows("SELECT award_name, people FROM festival_nominations WHERE movie_id IS NULL")
-    assert people_only == [("Golden Lion for Lifetime Achievement", [{"imdb_id": "nm0000641", "name": "Sigourney Weaver"}])]
+    assert [a[:2] for a in actress] == [("Babygirl", "person")]
+    assert db.people_of(actress[0][2]) == [("nm0000173", "Nicole Kidman", "primary")]
+    people_only = db.rows("SELECT award_name, nominee_type, id FROM festival_nominations WHERE movie_id IS NULL")
+    assert [p[:2] for p in people_only] == [("Golden Lion for Lifetime Achievement", "person")]
+    assert db.people_of(people_only[0][2]) == [("nm0000641", "Sigourney Weaver", "primary")]
     assert db.scalar("SELECT count(*) FROM festival_categories WHERE name = 'Best Film'") == 2
     run_row = db.rows("SELECT status, items_scraped, items_stored FROM import_runs")[0]
     assert run_row == ("success", VENICE_NOMINATIONS, VENICE_NOMINATIONS)

@@ -56,14 +56,20 @@ class MovieList(Base):
 
 
 class Movie(Base):
+    """A title (film, short, TV series…: `title_type` is IMDb's titleType.id). TMDb ids are unique per
+    media type: a TV id and a movie id can be the same number."""
+
     __tablename__ = "movies"
+    __table_args__ = (UniqueConstraint("tmdb_media_type", "tmdb_id", name="uq_movies_tmdb_media_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     imdb_id: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str | None] = mapped_column(Text)
     original_title: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)
-    tmdb_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    title_type: Mapped[str | None] = mapped_column(String(20))
+    tmdb_id: Mapped[int | None] = mapped_column(Integer)
+    tmdb_media_type: Mapped[str | None] = mapped_column(String(10))  # movie | tv
     tmdb_status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
     tmdb_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tmdb_title: Mapped[str | None] = mapped_column(Text)
@@ -142,6 +148,34 @@ class FestivalOrganization(Base):
     imdb_event_id: Mapped[str | None] = mapped_column(String(20), unique=True)
 
 
+class Person(Base):
+    """A person named on an event page (nm…), once, whatever the roles."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imdb_id: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    tmdb_person_id: Mapped[int | None] = mapped_column(Integer)
+    tmdb_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # TMDB_PEOPLE lookups
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FestivalNominationPerson(Base):
+    """A person on a nomination: `primary` is the nominee (acting, directing), `secondary` is named with a
+    nominated title (the producers of Best Picture); `position` is the order on the page."""
+
+    __tablename__ = "festival_nomination_people"
+    __table_args__ = (UniqueConstraint("nomination_id", "person_id", "role", name="uq_festival_nomination_people"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("festival_nominations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer)
+
+
 class FestivalCeremony(Base):
     __tablename__ = "festival_ceremonies"
     __table_args__ = (
@@ -156,6 +190,8 @@ class FestivalCeremony(Base):
     name: Mapped[str | None] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(Text)
     imdb_edition_id: Mapped[str | None] = mapped_column(String(40))
+    date: Mapped[date | None] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(Text)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -169,12 +205,14 @@ class FestivalCategory(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("festival_organizations.id", ondelete="CASCADE"))
     award_name: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
+    imdb_award_id: Mapped[str | None] = mapped_column(String(20))  # aw…
 
 
 class FestivalNomination(Base):
     __tablename__ = "festival_nominations"
     __table_args__ = (
         UniqueConstraint("ceremony_id", "category_id", "nominee_key", name="uq_festival_nominations_natural"),
+        UniqueConstraint("ceremony_id", "imdb_nomination_id", name="uq_festival_nominations_imdb_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,7 +223,10 @@ class FestivalNomination(Base):
     nominee_key: Mapped[str] = mapped_column(Text)
     award_name: Mapped[str] = mapped_column(Text)
     won: Mapped[bool] = mapped_column(Boolean, default=False)
-    people: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    nominee_type: Mapped[str | None] = mapped_column(String(10))  # title | person
+    imdb_nomination_id: Mapped[str | None] = mapped_column(String(20))  # an… (legacy pages)
+    # What else the page says: songs, characters, episodes, companies (only keys the page has).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     notes: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

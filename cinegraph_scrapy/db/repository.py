@@ -11,7 +11,7 @@ in ascending natural-key order:
     → festival_categories (organization, award, name) → movies (imdb_id)
     → festival_nominations (ceremony, category, nominee) | canonical_sources (movie, list)
 
-Rows several pages share — organizations, categories, films — are read first and written only when
+Rows several pages share — organizations, categories, films, people — are read first and written only when
 missing (INSERT … ON CONFLICT DO NOTHING) or really changed (an UPDATE of just those rows, in key order),
 so a page that brings nothing new takes no row lock on them at all. Foreign-key checks only take KEY SHARE
 locks on rows of tables earlier in the order. The storage pipeline retries a page whose transaction still
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, func, null, select, text, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, exists, func, null, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -35,8 +35,10 @@ from cinegraph_scrapy.db.models import (
     FestivalCategory,
     FestivalCeremony,
     FestivalNomination,
+    FestivalNominationPerson,
     FestivalOrganization,
     Movie,
+    Person,
 )
 
 # SQLite allows 32766 bound parameters per statement; stay well below it.
@@ -46,6 +48,8 @@ _MODELS = {
     "canonical_sources": CanonicalSource,
     "festival_categories": FestivalCategory,
     "festival_nominations": FestivalNomination,
+    "people": Person,
+    "festival_nomination_people": FestivalNominationPerson,
 }
 
 
@@ -70,21 +74,30 @@ def _statement(conn: Connection, name: str, build):
 # prepared once by the server, one json.dumps per page on the client. Same semantics as the generic
 # upserts below.
 _PG_NEW_MOVIES = text("""
-    INSERT INTO movies (imdb_id, title, original_title, year, updated_at)
-    SELECT u.imdb_id, u.title, u.original_title, u.year, :now
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(imdb_id text, title text, original_title text, year int)
+    INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
+    SELECT u.imdb_id, u.title, u.original_title, u.year, u.title_type, :now
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+         AS u(imdb_id text, title text, original_title text, year int, title_type text)
     ON CONFLICT (imdb_id) DO NOTHING
     RETURNING imdb_id, id""")
 
+_NOMINATION_COLUMNS = ("ceremony_id", "category_id", "movie_id", "nominee_key", "award_name", "won", "notes",
+                       "nominee_type", "imdb_nomination_id", "details")
 _PG_NOMINATIONS = text("""
     INSERT INTO festival_nominations
-        (ceremony_id, category_id, movie_id, nominee_key, award_name, won, people, notes, last_seen_at)
-    SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.people, u.notes, :now
+        (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
+         imdb_nomination_id, details, last_seen_at)
+    SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.notes, u.nominee_type,
+           u.imdb_nomination_id, u.details, :now
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, movie_id int,
-         nominee_key text, award_name text, won bool, people jsonb, notes text)
+         nominee_key text, award_name text, won bool, notes text, nominee_type text, imdb_nomination_id text,
+         details jsonb)
     ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
         movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
-        people = EXCLUDED.people, notes = EXCLUDED.notes, last_seen_at = EXCLUDED.last_seen_at""")
+        notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
+        imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
+        last_seen_at = EXCLUDED.last_seen_at
+    RETURNING category_id, nominee_key, id""")
 
 
 def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]]:
@@ -92,7 +105,7 @@ def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]
         yield rows[start : start + size]
 
 
-_FILM_FIELDS = ("title", "original_title", "year")
+_FILM_FIELDS = ("title", "original_title", "year", "title_type")
 
 
 def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: datetime) -> dict[str, int]:
@@ -151,6 +164,7 @@ def _select_in(conn: Connection, stmt, column, values: Sequence) -> list:
 
 TMDB_COLUMNS = (
     "tmdb_id",
+    "tmdb_media_type",
     "tmdb_status",
     "tmdb_fetched_at",
     "tmdb_title",
@@ -169,8 +183,9 @@ TMDB_COLUMNS = (
 
 def store_tmdb(conn: Connection, results: Iterable[dict[str, Any]]) -> int:
     """Write TMDb results: dicts with imdb_id and some of TMDB_COLUMNS (a not-found or failed lookup only
-    sets the status, keeping older data). A tmdb_id another film already holds is left NULL on this one
-    (TMDb sometimes maps two IMDb ids to one film) instead of failing the page."""
+    sets the status, keeping older data). A tmdb_id another title already holds for the same media type is
+    left NULL on this one (TMDb sometimes maps two IMDb ids to one film) instead of failing the page; a TV
+    id equal to a film's id is no clash."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     count = 0
     for result in results:
@@ -182,13 +197,26 @@ def store_tmdb(conn: Connection, results: Iterable[dict[str, Any]]) -> int:
     for columns, rows in groups.items():
         values: dict[str, Any] = {column: bindparam(f"b_{column}") for column in columns}
         if "tmdb_id" in values:
-            taken = exists().where(and_(other.tmdb_id == bindparam("b_tmdb_id"), other.imdb_id != bindparam("b_imdb_id")))
+            media = bindparam("b_tmdb_media_type") if "tmdb_media_type" in values else "movie"
+            taken = exists().where(and_(other.tmdb_id == bindparam("b_tmdb_id"), other.tmdb_media_type == media,
+                                        other.imdb_id != bindparam("b_imdb_id")))
             values["tmdb_id"] = case((taken, null()), else_=bindparam("b_tmdb_id"))
         stmt = update(Movie).where(Movie.imdb_id == bindparam("b_imdb_id")).values(values)
         stmt = stmt.execution_options(synchronize_session=False)
         for chunk in _chunks(sorted(rows, key=lambda r: r["b_imdb_id"])):
             conn.execute(stmt, list(chunk))
     return count
+
+
+def store_people_tmdb(conn: Connection, found: dict[str, int | None], now: datetime) -> int:
+    """TMDB_PEOPLE: nm id → TMDb person id (None: TMDb knows no such person), with when it was asked."""
+    rows = [{"b_imdb_id": k, "b_tmdb": v, "b_now": now} for k, v in sorted(found.items())]
+    if rows:
+        conn.execute(update(Person).where(Person.imdb_id == bindparam("b_imdb_id"))
+                     .values(tmdb_person_id=func.coalesce(bindparam("b_tmdb"), Person.tmdb_person_id),
+                             tmdb_checked_at=bindparam("b_now"))
+                     .execution_options(synchronize_session=False), rows)
+    return len(rows)
 
 
 def upsert_canonical_sources(conn: Connection, list_id: int, entries: Iterable[dict[str, Any]], now: datetime) -> int:
@@ -249,6 +277,8 @@ def upsert_ceremony(
     source_url: str,
     edition_id: str | None,
     now: datetime,
+    date: date | None = None,
+    location: str | None = None,
 ) -> int:
     stmt = _insert(conn, FestivalCeremony).values(
         organization_id=organization_id,
@@ -258,6 +288,8 @@ def upsert_ceremony(
         name=name,
         source_url=source_url,
         imdb_edition_id=edition_id,
+        date=date,
+        location=location,
         last_seen_at=now,
     )
     excluded = stmt.excluded
@@ -268,6 +300,8 @@ def upsert_ceremony(
             "source_url": excluded.source_url,
             "list_id": excluded.list_id,
             "imdb_edition_id": func.coalesce(excluded.imdb_edition_id, FestivalCeremony.imdb_edition_id),
+            "date": func.coalesce(excluded.date, FestivalCeremony.date),
+            "location": func.coalesce(excluded.location, FestivalCeremony.location),
             "last_seen_at": excluded.last_seen_at,
         },
     ).returning(FestivalCeremony.id)
@@ -275,54 +309,125 @@ def upsert_ceremony(
 
 
 def upsert_categories(
-    conn: Connection, organization_id: int, pairs: Iterable[tuple[str, str]]
+    conn: Connection, organization_id: int, pairs: Iterable[tuple[str, str]],
+    award_ids: dict[tuple[str, str], str | None] | None = None,
 ) -> dict[tuple[str, str], int]:
     """(award name, category name) → festival_categories.id: existing ones read, missing ones inserted (in
-    key order, ON CONFLICT DO NOTHING); a category is never rewritten."""
+    key order, ON CONFLICT DO NOTHING); a stored category is only written to fill in its IMDb award id."""
     wanted = sorted(set(pairs))
     if not wanted:
         return {}
+    award_ids = award_ids or {}
+    wanted_set = set(wanted)
     table = FestivalCategory
-    stmt = select(table.award_name, table.name, table.id).where(table.organization_id == organization_id)
-    found = {(a, c): i for a, c, i in _select_in(conn, stmt, table.name, sorted({c for _, c in wanted}))
-             if (a, c) in set(wanted)}
+    stmt = select(table.award_name, table.name, table.id, table.imdb_award_id).where(
+        table.organization_id == organization_id)
+    found: dict[tuple[str, str], int] = {}
+    fill: list[dict[str, Any]] = []
+    for a, c, i, award_id in _select_in(conn, stmt, table.name, sorted({c for _, c in wanted})):
+        if (a, c) in wanted_set:
+            found[(a, c)] = i
+            if award_id is None and award_ids.get((a, c)):
+                fill.append({"b_id": i, "b_award": award_ids[(a, c)]})
     missing = [pair for pair in wanted if pair not in found]
     if missing:
         insert = _statement(conn, "festival_categories", lambda ins: ins.on_conflict_do_nothing().returning(
             FestivalCategory.award_name, FestivalCategory.name, FestivalCategory.id))
-        rows = [{"organization_id": organization_id, "award_name": a, "name": c} for a, c in missing]
+        rows = [{"organization_id": organization_id, "award_name": a, "name": c,
+                 "imdb_award_id": award_ids.get((a, c))} for a, c in missing]
         found.update({(a, c): i for a, c, i in conn.execute(insert, rows)})
-        raced = [pair for pair in missing if pair not in found]
+        raced = set(missing) - set(found)
         if raced:
-            found.update({(a, c): i for a, c, i in _select_in(conn, stmt, table.name, sorted({c for _, c in raced}))
-                          if (a, c) in set(raced)})
+            found.update({(a, c): i for a, c, i, _ in _select_in(conn, stmt, table.name, sorted({c for _, c in raced}))
+                          if (a, c) in raced})
+    if fill:
+        conn.execute(update(table).where(table.id == bindparam("b_id")).values(imdb_award_id=bindparam("b_award"))
+                     .execution_options(synchronize_session=False), sorted(fill, key=lambda r: r["b_id"]))
     return found
 
 
-def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> int:
-    """Rows: ceremony_id, category_id, movie_id, nominee_key, award_name, won, people, notes."""
+def upsert_people(conn: Connection, people: dict[str, str | None], now: datetime) -> dict[str, int]:
+    """nm id → name, once per page → people.id: missing people inserted, a stored name updated only when the
+    page has a different one."""
+    if not people:
+        return {}
+    ids: dict[str, int] = {}
+    renamed: list[dict[str, Any]] = []
+    for imdb_id, person_id, name in _select_in(conn, select(Person.imdb_id, Person.id, Person.name), Person.imdb_id,
+                                               sorted(people)):
+        ids[imdb_id] = person_id
+        if people[imdb_id] is not None and people[imdb_id] != name:
+            renamed.append({"b_imdb_id": imdb_id, "b_name": people[imdb_id], "b_now": now})
+    missing = [{"imdb_id": k, "name": people[k], "updated_at": now} for k in sorted(people) if k not in ids]
+    if missing:
+        stmt = _statement(conn, "people", lambda ins: ins.on_conflict_do_nothing().returning(Person.imdb_id, Person.id))
+        for chunk in _chunks(missing):
+            ids.update(dict(conn.execute(stmt, list(chunk)).all()))
+        raced = [row["imdb_id"] for row in missing if row["imdb_id"] not in ids]
+        if raced:
+            ids.update(dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id, raced)))
+    if renamed:
+        conn.execute(update(Person).where(Person.imdb_id == bindparam("b_imdb_id"))
+                     .values(name=bindparam("b_name"), updated_at=bindparam("b_now"))
+                     .execution_options(synchronize_session=False), renamed)
+    return ids
+
+
+def sync_nomination_people(conn: Connection, links: list[tuple[int, int, str, int]]) -> int:
+    """Make the people of these nominations exactly `links` (nomination id, person id, role, position):
+    missing links inserted, gone ones deleted, moved ones get their new position. Returns the links kept."""
+    wanted = {(n, p, r): pos for n, p, r, pos in links}
+    nominations = sorted({n for n, _, _, _ in links})
+    if not nominations:
+        return 0
+    table = FestivalNominationPerson
+    existing = {(n, p, r): (i, pos) for i, n, p, r, pos in _select_in(
+        conn, select(table.id, table.nomination_id, table.person_id, table.role, table.position),
+        table.nomination_id, nominations)}
+    gone = sorted(i for key, (i, _) in existing.items() if key not in wanted)
+    if gone:
+        for chunk in _chunks(gone):
+            conn.execute(delete(table).where(table.id.in_(chunk)))
+    moved = [{"b_id": existing[k][0], "b_pos": pos} for k, pos in wanted.items()
+             if k in existing and existing[k][1] != pos]
+    if moved:
+        conn.execute(update(table).where(table.id == bindparam("b_id")).values(position=bindparam("b_pos"))
+                     .execution_options(synchronize_session=False), sorted(moved, key=lambda r: r["b_id"]))
+    new = [{"nomination_id": n, "person_id": p, "role": r, "position": pos}
+           for (n, p, r), pos in sorted(wanted.items()) if (n, p, r) not in existing]
+    if new:
+        stmt = _statement(conn, "festival_nomination_people", lambda ins: ins.on_conflict_do_nothing())
+        conn.execute(stmt, new)
+    return len(wanted)
+
+
+def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> dict[tuple[int, str], int]:
+    """Rows: ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
+    imdb_nomination_id, details (one ceremony per call). Returns (category_id, nominee_key) → id."""
     by_key: dict[tuple[int, int, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["ceremony_id"], row["category_id"], row["nominee_key"])
         if key in by_key:
             by_key[key]["won"] = by_key[key]["won"] or row["won"]
             continue
-        by_key[key] = {**row, "last_seen_at": now}
+        by_key[key] = {**{c: row.get(c) for c in _NOMINATION_COLUMNS}, "last_seen_at": now}
     ordered = [by_key[k] for k in sorted(by_key)]
-    if ordered and conn.dialect.name == "postgresql":
-        payload = json.dumps([{k: r[k] for k in ("ceremony_id", "category_id", "movie_id", "nominee_key",
-                                                  "award_name", "won", "people", "notes")} for r in ordered],
-                             ensure_ascii=False)
-        conn.execute(_PG_NOMINATIONS, {"rows": payload, "now": now})
-    elif ordered:
+    if not ordered:
+        return {}
+    if conn.dialect.name == "postgresql":
+        payload = json.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered], ensure_ascii=False,
+                             default=str)
+        result = conn.execute(_PG_NOMINATIONS, {"rows": payload, "now": now})
+    else:
         stmt = _statement(conn, "festival_nominations", lambda ins: ins.on_conflict_do_update(
             index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id,
                             FestivalNomination.nominee_key],
             set_={column: getattr(ins.excluded, column) for column in
-                  ("movie_id", "award_name", "won", "people", "notes", "last_seen_at")},
-        ))
-        conn.execute(stmt, ordered)
-    return len(ordered)
+                  ("movie_id", "award_name", "won", "notes", "nominee_type", "imdb_nomination_id", "details",
+                   "last_seen_at")},
+        ).returning(FestivalNomination.category_id, FestivalNomination.nominee_key, FestivalNomination.id))
+        result = conn.execute(stmt, ordered)
+    return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
 
 
 def parse_release_date(value: Any) -> date | None:

@@ -18,21 +18,27 @@ from cinegraph_scrapy.parsing.nextdata import as_bytes, next_data
 from cinegraph_scrapy.parsing.text import dig, int_or_none, nm_id, text_of, tt_id, year_of
 
 
+PRIMARY, SECONDARY = "primary", "secondary"
+NOMINEE_TITLE, NOMINEE_PERSON = "title", "person"
+
+
 @dataclass
 class Film:
     imdb_id: str
     title: str | None = None
     original_title: str | None = None
     year: int | None = None
+    title_type: str | None = None  # titleType.id; only primary titles of event pages carry it
 
 
 @dataclass
 class Person:
     imdb_id: str | None
     name: str | None
+    role: str = PRIMARY  # primary: the nominee; secondary: named with a nominated title
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"imdb_id": self.imdb_id, "name": self.name}
+        return {"imdb_id": self.imdb_id, "name": self.name, "role": self.role}
 
 
 @dataclass
@@ -43,6 +49,11 @@ class Nomination:
     notes: str | None = None
     films: list[Film] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
+    nominee_type: str = NOMINEE_TITLE  # title: the nominee is the film; person: the nominee is the person
+    award_id: str | None = None  # aw…
+    imdb_nomination_id: str | None = None  # an… (legacy pages)
+    # songs, characters, episodes, companies: only the keys the page has
+    details: dict[str, list] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)
@@ -138,19 +149,40 @@ def _film(title: dict | None) -> Film | None:
     imdb_id = tt_id(title.get("id"))
     if imdb_id is None:
         return None
+    type_id = dig(title, "titleType", "id")
     return Film(
         imdb_id=imdb_id,
         title=text_of(title.get("titleText")),
         original_title=text_of(title.get("originalTitleText")),
         year=year_of(title.get("releaseYear")) or year_of(title.get("releaseDate")),
+        title_type=type_id if isinstance(type_id, str) and type_id else None,
     )
 
 
-def _person(name: dict | None) -> Person | None:
+def _person(name: dict | None, role: str) -> Person | None:
     if not isinstance(name, dict):
         return None
-    person = Person(imdb_id=nm_id(name.get("id")), name=text_of(name.get("nameText")))
+    person = Person(imdb_id=nm_id(name.get("id")), name=text_of(name.get("nameText")), role=role)
     return person if person.imdb_id or person.name else None
+
+
+def _company(entry) -> dict[str, str | None] | None:
+    """`secondaryAwardCompanies[]` ({company: {id, companyText}}) or a legacy nominee with a co… const."""
+    if not isinstance(entry, dict):
+        return None
+    company = entry.get("company") if isinstance(entry.get("company"), dict) else entry
+    company_id = company.get("id") or company.get("const")
+    name = text_of(company.get("companyText")) or text_of(company.get("name")) or text_of(company.get("text"))
+    if not (isinstance(company_id, str) and company_id.startswith("co")) and not name:
+        return None
+    return {"id": company_id if isinstance(company_id, str) else None, "name": name}
+
+
+def _texts(value) -> list[str]:
+    """songNames / characterNames / episodeNames: a list of strings (or of text-ish objects), or null."""
+    if not isinstance(value, list):
+        return []
+    return [t for t in (text_of(v) for v in value) if t]
 
 
 def _merge_films(films: list[Film | None]) -> list[Film]:
@@ -162,18 +194,21 @@ def _merge_films(films: list[Film | None]) -> list[Film]:
 
 
 def _merge_people(people: list[Person | None]) -> list[Person]:
-    seen: dict[str, Person] = {}
+    """One entry per person and role, in page order (a person can be nominee and named with a film)."""
+    seen: dict[tuple[str, str], Person] = {}
     for person in people:
         if person is None:
             continue
-        key = person.imdb_id or f"name:{person.name}"
+        key = (person.imdb_id or f"name:{person.name}", person.role)
         if key not in seen:
             seen[key] = person
     return list(seen.values())
 
 
-def _nomination(award_name: str, category: str, nom: dict, films, people) -> Nomination:
+def _nomination(award_name: str, category: str, nom: dict, films, people, *, nominee_type: str,
+                award_id: str | None = None, details: dict | None = None) -> Nomination:
     """Both JSON layouts share isWinner / notes and the primary + secondary nominee merge."""
+    nomination_id = nom.get("awardNominationId")
     return Nomination(
         award_name=award_name,
         category=category,
@@ -181,6 +216,10 @@ def _nomination(award_name: str, category: str, nom: dict, films, people) -> Nom
         notes=text_of(nom.get("notes")),
         films=_merge_films(films),
         people=_merge_people(people),
+        nominee_type=nominee_type,
+        award_id=award_id,
+        imdb_nomination_id=nomination_id if isinstance(nomination_id, str) and nomination_id else None,
+        details={k: v for k, v in (details or {}).items() if v},
     )
 
 
@@ -212,6 +251,7 @@ def _from_next_data(data: dict) -> EventPage | None:
         if not isinstance(award, dict):
             continue
         award_name = text_of(award.get("text")) or text_of(award.get("name")) or "Award"
+        award_id = award.get("id") if isinstance(award.get("id"), str) and award.get("id") else None
         for cat_edge in dig(award, "nominationCategories", "edges") or []:
             node = dig(cat_edge, "node")
             if not isinstance(node, dict):
@@ -224,12 +264,22 @@ def _from_next_data(data: dict) -> EventPage | None:
                 nom = dig(nom_edge, "node")
                 if not isinstance(nom, dict):
                     continue
-                entities = nom.get("awardedEntities") or {}
+                entities = nom.get("awardedEntities") if isinstance(nom.get("awardedEntities"), dict) else {}
                 films = [_film(dig(t, "title")) for t in (entities.get("awardTitles") or [])]
                 films += [_film(dig(t, "title")) for t in (entities.get("secondaryAwardTitles") or [])]
-                people = [_person(dig(n, "name")) for n in (entities.get("awardNames") or [])]
-                people += [_person(dig(n, "name")) for n in (entities.get("secondaryAwardNames") or [])]
-                page.nominations.append(_nomination(award_name, category, nom, films, people))
+                people = [_person(dig(n, "name"), PRIMARY) for n in (entities.get("awardNames") or [])]
+                people += [_person(dig(n, "name"), SECONDARY) for n in (entities.get("secondaryAwardNames") or [])]
+                # __typename decides who the nominee is; without it, nominated names mean a person.
+                typename = entities.get("__typename")
+                person_nominee = typename == "AwardedNames" or (typename != "AwardedTitles" and bool(
+                    entities.get("awardNames")) and not entities.get("awardTitles"))
+                companies = [c for c in (_company(e) for e in entities.get("secondaryAwardCompanies") or []) if c]
+                episodes = _texts(nom.get("forEpisodes")) if isinstance(nom.get("forEpisodes"), list) else (
+                    [text_of(nom["forEpisodes"])] if text_of(nom.get("forEpisodes")) else [])
+                page.nominations.append(_nomination(
+                    award_name, category, nom, films, people,
+                    nominee_type=NOMINEE_PERSON if person_nominee else NOMINEE_TITLE, award_id=award_id,
+                    details={"companies": companies, "episodes": episodes}))
     return page
 
 
@@ -292,22 +342,41 @@ def _from_widget(raw: bytes) -> EventPage | None:
                     continue
                 films: list[Film | None] = []
                 people: list[Person | None] = []
-                for nominee in (nom.get("primaryNominees") or []) + (nom.get("secondaryNominees") or []):
-                    if not isinstance(nominee, dict):
-                        continue
-                    const = nominee.get("const")
-                    if tt_id(const):
-                        films.append(
-                            Film(
-                                imdb_id=tt_id(const),
-                                title=text_of(nominee.get("name")),
-                                original_title=text_of(nominee.get("originalName")),
-                                year=year_of(nominee.get("year")),
-                            )
-                        )
-                    elif nm_id(const) or nominee.get("name"):
-                        people.append(Person(imdb_id=nm_id(const), name=text_of(nominee.get("name"))))
-                page.nominations.append(_nomination(award_name, category, nom, films, people))
+                companies: list[dict] = []
+                primary_kinds: list[str] = []
+                for role, group in ((PRIMARY, nom.get("primaryNominees")), (SECONDARY, nom.get("secondaryNominees"))):
+                    for nominee in group or []:
+                        if not isinstance(nominee, dict):
+                            continue
+                        const = nominee.get("const")
+                        if tt_id(const):
+                            films.append(Film(imdb_id=tt_id(const), title=text_of(nominee.get("name")),
+                                              original_title=text_of(nominee.get("originalName")),
+                                              year=year_of(nominee.get("year"))))
+                            kind = NOMINEE_TITLE
+                        elif isinstance(const, str) and const.startswith("co"):
+                            company = _company(nominee)
+                            if company:
+                                companies.append(company)
+                            kind = "company"
+                        elif nm_id(const) or nominee.get("name"):
+                            people.append(Person(imdb_id=nm_id(const), name=text_of(nominee.get("name")), role=role))
+                            kind = NOMINEE_PERSON
+                        else:
+                            continue
+                        if role == PRIMARY:
+                            primary_kinds.append(kind)
+                first = next((k for k in primary_kinds if k != "company"), None)
+                if first is None:  # no primary nominee (or only companies): a film named means a title
+                    first = NOMINEE_TITLE if films or not people else NOMINEE_PERSON
+                if first == NOMINEE_TITLE:  # people listed beside a nominated title are secondary
+                    for person in people:
+                        if person is not None:
+                            person.role = SECONDARY
+                page.nominations.append(_nomination(
+                    award_name, category, nom, films, people, nominee_type=first,
+                    details={"songs": _texts(nom.get("songNames")), "characters": _texts(nom.get("characterNames")),
+                             "episodes": _texts(nom.get("episodeNames")), "companies": companies}))
     return page
 
 
@@ -339,6 +408,10 @@ def _from_html(raw: bytes) -> EventPage | None:
                     elif nm_id(href):
                         people.append(Person(imdb_id=nm_id(href), name=name))
                 notes = " ".join(nom.css(".event-widgets__nomination-notes ::text").getall()).strip() or None
+                if films:  # the HTML does not say who the nominee is: with a film, it is the film
+                    for person in people:
+                        if person is not None:
+                            person.role = SECONDARY
                 page.nominations.append(
                     Nomination(
                         award_name=award_name,
@@ -347,6 +420,7 @@ def _from_html(raw: bytes) -> EventPage | None:
                         notes=notes,
                         films=_merge_films(films),
                         people=_merge_people(people),
+                        nominee_type=NOMINEE_TITLE if films else NOMINEE_PERSON,
                     )
                 )
     return page

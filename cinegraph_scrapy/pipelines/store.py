@@ -191,10 +191,29 @@ class StoragePipeline:
     @staticmethod
     def _films(items) -> list[dict[str, Any]]:
         return [
-            {"imdb_id": i.imdb_id, "title": i.title, "original_title": i.original_title, "year": i.year}
+            {"imdb_id": i.imdb_id, "title": i.title, "original_title": i.original_title, "year": i.year,
+             "title_type": getattr(i, "title_type", None)}
             for i in items
             if i.imdb_id
         ]
+
+    @staticmethod
+    def _people(items) -> dict[str, str | None]:
+        """Every person of the page once (nm id → the first name given)."""
+        people: dict[str, str | None] = {}
+        for item in items:
+            for person in item.people:
+                imdb_id = person.get("imdb_id")
+                if imdb_id and (people.get(imdb_id) is None):
+                    people[imdb_id] = person.get("name")
+        return people
+
+    @staticmethod
+    def _people_tmdb(items) -> dict[str, int | None]:
+        found: dict[str, int | None] = {}
+        for item in items:
+            found.update(getattr(item, "people_tmdb", None) or {})
+        return found
 
     @staticmethod
     def _tmdb_rows(items) -> list[dict[str, Any]]:
@@ -248,17 +267,21 @@ class StoragePipeline:
             name=batch.info.get("event_name") or target.name,
             source_url=target.url,
             edition_id=batch.info.get("edition_id"),
+            date=batch.info.get("date"),
+            location=batch.info.get("location"),
             now=now,
         )
         items: list[NominationItem] = batch.items
-        pairs = {(i.award_name, i.category) for i in items}
-        categories = {pair: self.category_ids[(org_id, *pair)] for pair in pairs if (org_id, *pair) in self.category_ids}
-        missing = [pair for pair in pairs if pair not in categories]
+        award_ids = {(i.award_name, i.category): i.award_id for i in items}
+        categories = {pair: self.category_ids[(org_id, *pair)] for pair in award_ids if (org_id, *pair) in self.category_ids}
+        missing = [pair for pair in award_ids if pair not in categories]
         if missing:
-            categories.update(repo.upsert_categories(conn, org_id, missing))
+            categories.update(repo.upsert_categories(conn, org_id, missing, award_ids))
         movie_ids = repo.upsert_movies(conn, self._films(items), now)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
-        stored = repo.upsert_nominations(
+        person_ids = repo.upsert_people(conn, self._people(items), now)
+        repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
+        nomination_ids = repo.upsert_nominations(
             conn,
             [
                 {
@@ -268,16 +291,27 @@ class StoragePipeline:
                     "nominee_key": i.nominee_key,
                     "award_name": i.award_name,
                     "won": i.won,
-                    "people": i.people,
                     "notes": i.notes,
+                    "nominee_type": i.nominee_type,
+                    "imdb_nomination_id": i.imdb_nomination_id,
+                    "details": i.details or None,
                 }
                 for i in items
             ],
             now,
         )
+        links = []
+        for item in items:
+            nomination_id = nomination_ids[(categories[(item.award_name, item.category)], item.nominee_key)]
+            for position, person in enumerate(item.people):
+                if person.get("imdb_id") in person_ids:
+                    links.append((nomination_id, person_ids[person["imdb_id"]], person.get("role") or "primary",
+                                  position))
+        repo.sync_nomination_people(conn, links)
         return {
             "movie_ids": set(movie_ids.values()),
-            "nominations": stored,
+            "people": len(person_ids),
+            "nominations": len(nomination_ids),
             "tmdb": tmdb,
             "org": {slug: org_id},
             "categories": {(org_id, a, c): i for (a, c), i in categories.items()},

@@ -1,5 +1,6 @@
-"""TMDb enrichment: films without fresh TMDb data get `/find/{imdb_id}` then one `/movie/{id}` call with
-credits, external ids and release dates appended. Requests go through Scrapy's engine (download slot
+"""TMDb enrichment: titles without fresh TMDb data get `/find/{imdb_id}` then one `/movie/{id}` call with
+credits, external ids and release dates appended — or, for a TV title (`tv_results`), one `/tv/{id}` call
+with credits and external ids. With TMDB_PEOPLE, each person gets one `/find/{nm…}` for their TMDb id. Requests go through Scrapy's engine (download slot
 "tmdb": its own concurrency and rate, the retry middleware with Retry-After and backoff, the stats).
 
 Freshness is looked up for many items at once (one SELECT per batch of items arriving together), a film
@@ -19,7 +20,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 
-from cinegraph_scrapy.db.models import Movie
+from cinegraph_scrapy.db.models import Movie, Person
 from cinegraph_scrapy.db.repository import parse_release_date
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
 from cinegraph_scrapy.runs import as_aware, utcnow
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 TMDB_SLOT = "tmdb"
 FRESH_STATUSES = ("enriched", "not_found")
+# IMDb title types TMDb keeps among its TV shows (a tvMovie is a movie there).
+TV_TITLE_TYPES = {"tvSeries", "tvMiniSeries", "tvSpecial", "tvShort", "tvEpisode", "tvPilot"}
 
 
 UNLIMITED_RPS = 1000.0
@@ -52,6 +55,7 @@ def movie_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
     genres = [g.get("name") for g in details.get("genres") or [] if isinstance(g, dict) and g.get("name")]
     return {
         "tmdb_id": details.get("id"),
+        "tmdb_media_type": "movie",
         "tmdb_status": "enriched",
         "tmdb_fetched_at": now,
         "tmdb_title": details.get("title"),
@@ -66,6 +70,33 @@ def movie_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
         "genres": genres,
         "tmdb_data": details,
     }
+
+
+def tv_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A `/tv/{id}` answer in the movie columns: name, first air date, the first episode run time."""
+    genres = [g.get("name") for g in details.get("genres") or [] if isinstance(g, dict) and g.get("name")]
+    runtimes = [r for r in details.get("episode_run_time") or [] if isinstance(r, int)]
+    return {
+        "tmdb_id": details.get("id"),
+        "tmdb_media_type": "tv",
+        "tmdb_status": "enriched",
+        "tmdb_fetched_at": now,
+        "tmdb_title": details.get("name"),
+        "tmdb_original_title": details.get("original_name"),
+        "release_date": parse_release_date(details.get("first_air_date")),
+        "runtime": runtimes[0] if runtimes else None,
+        "overview": details.get("overview"),
+        "poster_path": details.get("poster_path"),
+        "popularity": details.get("popularity"),
+        "vote_average": details.get("vote_average"),
+        "vote_count": details.get("vote_count"),
+        "genres": genres,
+        "tmdb_data": details,
+    }
+
+
+def _first_result(results) -> dict | None:
+    return next((r for r in results or [] if isinstance(r, dict) and r.get("id") is not None), None)
 
 
 class TmdbAuthError(Exception):
@@ -84,6 +115,7 @@ class TmdbEnrichmentPipeline:
         register_secret(self.token)
         self.base = settings.get("TMDB_API_BASE").rstrip("/")
         self.refresh = timedelta(days=settings.getfloat("TMDB_REFRESH_DAYS", 30))
+        self.people_enabled = settings.getbool("TMDB_PEOPLE", False)
         self.max_retries = settings.getint("TMDB_MAX_RETRIES", 5)
         self.batch_size = 500
         self.inflight: dict[str, asyncio.Future] = {}
@@ -107,8 +139,55 @@ class TmdbEnrichmentPipeline:
     # ------------------------------------------------------------------ items
 
     async def process_item(self, item):
-        if not self.enabled or not isinstance(item, (ListEntryItem, NominationItem, FilmItem)) or not item.imdb_id:
+        if not self.enabled or not isinstance(item, (ListEntryItem, NominationItem, FilmItem)):
             return item
+        if self.people_enabled and isinstance(item, NominationItem) and item.people:
+            await self._enrich_people(item)
+        if not item.imdb_id:
+            return item
+        return await self._enrich_title(item)
+
+    async def _enrich_people(self, item: NominationItem) -> None:
+        """TMDB_PEOPLE: each person once per crawl and never again while fresh: `/find/{nm…}` → TMDb id."""
+        found: dict[str, int | None] = {}
+        for person in item.people:
+            nm = person.get("imdb_id")
+            if not nm or nm in self.handled:
+                continue
+            if await self._current_status(nm) is True:
+                self.handled.add(nm)
+                continue
+            result = await self._coalesced(nm, self._lookup_person)
+            if result is None:  # failed or no credentials: asked again next time
+                continue
+            self.handled.add(nm)
+            found[nm] = result["tmdb_person_id"]
+        if found:
+            item.people_tmdb = found
+
+    async def _lookup_person(self, nm: str) -> dict[str, Any] | None:
+        try:
+            answer = await self._get(f"/find/{nm}", {"external_source": "imdb_id"})
+        except TmdbAuthError:
+            return None
+        if answer is None:
+            return None  # failed: asked again next time
+        person = _first_result(answer.get("person_results"))
+        self.stats.inc_value("tmdb/people_found" if person else "tmdb/people_not_found")
+        return {"tmdb_person_id": person["id"] if person else None}
+
+    async def _coalesced(self, key: str, lookup):
+        """One lookup per key at a time: items asking for the same title or person share it."""
+        future = self.inflight.get(key)
+        if future is None:
+            future = asyncio.ensure_future(lookup(key))
+            self.inflight[key] = future
+            future.add_done_callback(lambda _f, k=key: self.inflight.pop(k, None))
+        else:
+            self.stats.inc_value("tmdb/coalesced")
+        return await future
+
+    async def _enrich_title(self, item):
         imdb_id = item.imdb_id
         if imdb_id in self.handled:
             self.stats.inc_value("tmdb/cached")
@@ -119,14 +198,8 @@ class TmdbEnrichmentPipeline:
             self.handled.add(imdb_id)
             self.stats.inc_value("tmdb/cached")
             return item
-        future = self.inflight.get(imdb_id)
-        if future is None:
-            future = asyncio.ensure_future(self._lookup(imdb_id))
-            self.inflight[imdb_id] = future
-            future.add_done_callback(lambda _f, key=imdb_id: self.inflight.pop(key, None))
-        else:
-            self.stats.inc_value("tmdb/coalesced")
-        result = await future
+        title_type = getattr(item, "title_type", None)
+        result = await self._coalesced(imdb_id, lambda key: self._lookup(key, title_type))
         if result is None:  # auth failure or crawl-wide stop: leave the film as it is (pending)
             return item
         if result["status"] == "failed" and previous == "enriched":
@@ -150,20 +223,27 @@ class TmdbEnrichmentPipeline:
     def _resolve_freshness(self) -> None:
         self._fresh_scheduled = False
         waiters, self._fresh_waiters = self._fresh_waiters, {}
-        ids = list(waiters)
+        titles = [k for k in waiters if not k.startswith("nm")]
+        people = [k for k in waiters if k.startswith("nm")]
         found: dict[str, Any] = {}
         cutoff = utcnow() - self.refresh
         try:
             engine = self.crawler.spider.engine_db
             with engine.connect() as conn:
-                for start in range(0, len(ids), self.batch_size):
-                    chunk = ids[start : start + self.batch_size]
+                for start in range(0, len(titles), self.batch_size):
+                    chunk = titles[start : start + self.batch_size]
                     rows = conn.execute(
                         select(Movie.imdb_id, Movie.tmdb_status, Movie.tmdb_fetched_at).where(Movie.imdb_id.in_(chunk))
                     )
                     for imdb_id, status, fetched in rows:
                         fresh = status in FRESH_STATUSES and fetched is not None and as_aware(fetched) > cutoff
                         found[imdb_id] = True if fresh else status
+                for start in range(0, len(people), self.batch_size):
+                    chunk = people[start : start + self.batch_size]
+                    rows = conn.execute(select(Person.imdb_id, Person.tmdb_checked_at).where(Person.imdb_id.in_(chunk)))
+                    for imdb_id, checked in rows:
+                        if checked is not None and as_aware(checked) > cutoff:
+                            found[imdb_id] = True
         except Exception as exc:
             logger.warning("TMDb freshness lookup failed, looking films up anyway: %s", redact(str(exc)))
         for imdb_id, futures in waiters.items():
@@ -173,23 +253,32 @@ class TmdbEnrichmentPipeline:
 
     # ------------------------------------------------------------------ HTTP through the engine
 
-    async def _lookup(self, imdb_id: str) -> dict[str, Any] | None:
+    async def _lookup(self, imdb_id: str, title_type: str | None = None) -> dict[str, Any] | None:
         now = utcnow()
         try:
             found = await self._get(f"/find/{imdb_id}", {"external_source": "imdb_id"})
             if found is None:
                 return self._failed(imdb_id, now)
-            results = found.get("movie_results") or []
-            if not results or not isinstance(results[0], dict) or results[0].get("id") is None:
+            movie, tv = _first_result(found.get("movie_results")), _first_result(found.get("tv_results"))
+            if movie is None and tv is None:
                 self.stats.inc_value("tmdb/not_found")
                 return {"tmdb_id": None, "status": "not_found",
                         "columns": {"tmdb_status": "not_found", "tmdb_fetched_at": now}}
-            movie_id = results[0]["id"]
+            if tv is not None and (movie is None or title_type in TV_TITLE_TYPES):
+                details = await self._get(f"/tv/{tv['id']}", {"append_to_response": "credits,external_ids"})
+                if details is None or not isinstance(details, dict):
+                    return self._failed(imdb_id, now)
+                self.stats.inc_value("tmdb/enriched")
+                self.stats.inc_value("tmdb/enriched_tv")
+                return {"tmdb_id": details.get("id") or tv["id"], "status": "enriched", "media_type": "tv",
+                        "columns": tv_columns(details, now)}
+            movie_id = movie["id"]
             details = await self._get(f"/movie/{movie_id}", {"append_to_response": "credits,external_ids,release_dates"})
             if details is None or not isinstance(details, dict):
                 return self._failed(imdb_id, now)
             self.stats.inc_value("tmdb/enriched")
-            return {"tmdb_id": details.get("id") or movie_id, "status": "enriched", "columns": movie_columns(details, now)}
+            return {"tmdb_id": details.get("id") or movie_id, "status": "enriched", "media_type": "movie",
+                    "columns": movie_columns(details, now)}
         except TmdbAuthError:
             return None
         except Exception as exc:  # an unexpected answer must not cost the item: it is stored as failed

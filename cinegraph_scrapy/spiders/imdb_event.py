@@ -135,13 +135,22 @@ class ImdbEventSpider(BaseImportSpider):
                 won=nomination.won,
                 notes=nomination.notes,
                 people=[p.as_dict() for p in nomination.people],
+                nominee_type=nomination.nominee_type,
+                award_id=nomination.award_id,
             )
             if not nomination.films:
                 ledger.people_only += 1
                 stats.inc_value("cinegraph/people_only_nominations")
-                items.append(NominationItem(imdb_id=None, **common))
-            for film in nomination.films:
-                items.append(NominationItem(imdb_id=film.imdb_id, title=film.title,
-                                            original_title=film.original_title, year=film.year, **common))
+                items.append(NominationItem(imdb_id=None, imdb_nomination_id=nomination.imdb_nomination_id,
+                                            details=nomination.details or None, **common))
+            for index, film in enumerate(nomination.films):
+                # One row per nominated film; IMDb's nomination id (unique in a ceremony) goes on the first.
+                details = dict(nomination.details)
+                if index and nomination.imdb_nomination_id:
+                    details["nomination_of"] = nomination.imdb_nomination_id
+                items.append(NominationItem(
+                    imdb_id=film.imdb_id, title=film.title, original_title=film.original_title, year=film.year,
+                    title_type=film.title_type, details=details or None,
+                    imdb_nomination_id=None if index else nomination.imdb_nomination_id, **common))
         yield from self.emit_page(target, 1, items, event_name=parsed.event_name, edition_id=parsed.edition_id,
-                                  layout=parsed.layout)
+                                  layout=parsed.layout, date=parsed.date, location=parsed.location)

@@ -138,11 +138,11 @@ def test_hostile_strings_are_stored_exactly(imdb, db, pg_url, fault):
                                                      "JOIN canonical_sources c ON c.movie_id = m.id"))
     for film in films:
         assert stored[film.imdb_id] == (film.title, film.original_title, film.description)
-    award, category, people, notes = db.rows(
-        "SELECT c.award_name, c.name, n.people, n.notes FROM festival_nominations n "
+    award, category, nomination_id, notes = db.rows(
+        "SELECT c.award_name, c.name, n.id, n.notes FROM festival_nominations n "
         "JOIN festival_categories c ON c.id = n.category_id")[0]
     assert (award, category, notes) == (HOSTILE[0], HOSTILE[1], HOSTILE[6])
-    assert people == [{"imdb_id": "nm0000001", "name": HOSTILE[3]}]
+    assert [p[:2] for p in db.people_of(nomination_id)] == [("nm0000001", HOSTILE[3])]
     assert db.scalar("SELECT count(*) FROM movies") == len(HOSTILE)  # the DROP TABLE stayed a string
     fault.assert_nothing_lost(movies=len(HOSTILE), festival_nominations=1)
 

@@ -1,0 +1,64 @@
+"""Storage statements on real PostgreSQL and SQLite: shared rows are written only when missing or really
+changed, a value a page lacks never blanks a stored one, people links follow the page."""
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+
+from cinegraph_scrapy.db import repository as repo
+from cinegraph_scrapy.db.engine import open_database
+
+NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def engine(request, pg_url, tmp_path):
+    return open_database(pg_url if request.param == "postgresql" else f"sqlite:///{tmp_path}/repo.db")
+
+
+def test_films_are_inserted_then_updated_only_where_the_page_says_more(engine):
+    with engine.begin() as conn:
+        ids = repo.upsert_movies(conn, [{"imdb_id": "tt0000001", "title": "A", "year": None, "title_type": "movie"},
+                                        {"imdb_id": "tt0000002", "title": "B", "year": 1950}], NOW)
+    with engine.begin() as conn:
+        again = repo.upsert_movies(conn, [{"imdb_id": "tt0000001", "title": "A (new)", "year": 1999, "title_type": None},
+                                          {"imdb_id": "tt0000002", "title": None, "year": None},
+                                          {"imdb_id": "tt0000003", "title": "C"}], NOW)
+        rows = conn.execute(text("SELECT imdb_id, title, year, title_type FROM movies ORDER BY imdb_id")).all()
+    assert again["tt0000001"] == ids["tt0000001"] and again["tt0000002"] == ids["tt0000002"] and "tt0000003" in again
+    assert [tuple(r) for r in rows] == [("tt0000001", "A (new)", 1999, "movie"), ("tt0000002", "B", 1950, None),
+                                       ("tt0000003", "C", None, None)]
+
+
+def test_categories_are_read_then_missing_ones_inserted_with_their_award_id(engine):
+    with engine.begin() as conn:
+        org = repo.ensure_organization(conn, slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
+        first = repo.upsert_categories(conn, org, [("Golden Lion", "Golden Lion")])
+    with engine.begin() as conn:
+        both = repo.upsert_categories(conn, org, [("Golden Lion", "Golden Lion"), ("Orizzonti", "Best Film")],
+                                      {("Golden Lion", "Golden Lion"): "aw0000001", ("Orizzonti", "Best Film"): "aw2"})
+        rows = conn.execute(text("SELECT award_name, name, imdb_award_id FROM festival_categories ORDER BY 1")).all()
+    assert both[("Golden Lion", "Golden Lion")] == first[("Golden Lion", "Golden Lion")]
+    assert [tuple(r) for r in rows] == [("Golden Lion", "Golden Lion", "aw0000001"), ("Orizzonti", "Best Film", "aw2")]
+
+
+def test_people_once_and_links_follow_the_page(engine):
+    with engine.begin() as conn:
+        org = repo.ensure_organization(conn, slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
+        ceremony = repo.upsert_ceremony(conn, organization_id=org, list_id=None, year=2024, instance=1, name="V",
+                                        source_url="u", edition_id=None, now=NOW)
+        (category,) = repo.upsert_categories(conn, org, [("A", "B")]).values()
+        people = repo.upsert_people(conn, {"nm0000001": "One", "nm0000002": None}, NOW)
+        noms = repo.upsert_nominations(conn, [{"ceremony_id": ceremony, "category_id": category, "movie_id": None,
+                                               "nominee_key": "-|nm0000001", "award_name": "A", "won": True,
+                                               "nominee_type": "person"}], NOW)
+        nomination = noms[(category, "-|nm0000001")]
+        repo.sync_nomination_people(conn, [(nomination, people["nm0000001"], "primary", 0),
+                                           (nomination, people["nm0000002"], "secondary", 1)])
+    with engine.begin() as conn:
+        assert repo.upsert_people(conn, {"nm0000002": "Two"}, NOW) == {"nm0000002": people["nm0000002"]}
+        repo.sync_nomination_people(conn, [(nomination, people["nm0000002"], "secondary", 0)])
+        links = conn.execute(text("SELECT p.imdb_id, p.name, l.role, l.position FROM festival_nomination_people l "
+                                  "JOIN people p ON p.id = l.person_id")).all()
+    assert [tuple(r) for r in links] == [("nm0000002", "Two", "secondary", 0)]
