@@ -7,7 +7,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
-from cinegraph_scrapy.errors import CinegraphError
+from cinegraph_scrapy.errors import CinegraphError, NothingImported
 
 
 def start_crawler_process(settings):
@@ -37,9 +37,26 @@ class DatabaseCommand(ScrapyCommand):
     def run(self, args, opts):
         try:
             self.execute(args, opts)
+        except NothingImported as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = 1
         except CinegraphError as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2
+        except BrokenPipeError:  # `scrapy lists | head -1`: the reader has gone, nothing left to say
+            quiet_closed_pipe()
+            self.exitcode = 0
+
+
+def quiet_closed_pipe() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not complain either."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
 
     def execute(self, args, opts):  # pragma: no cover - abstract
         raise NotImplementedError

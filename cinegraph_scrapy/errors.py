@@ -15,3 +15,7 @@ class DatabaseError(CinegraphError):
 
 class BlockedPage(CinegraphError):
     """IMDb answered, but not with the page we asked for (403, WAF challenge, robot check, no data)."""
+
+
+class NothingImported(CinegraphError):
+    """The command needs imported data and the configurations asked for were never imported (exit 1)."""

@@ -65,6 +65,7 @@ class RunLedger:
     truncated: list[str] = field(default_factory=list)
     store_errors: list[str] = field(default_factory=list)
     page_retries: int = 0  # page transactions retried after a deadlock or a lost connection
+    changes: Counter = field(default_factory=Counter)  # added / gone / changed against what was stored
     lock_lost: str | None = None  # the key lock is gone (and another crawl holds it): stop storing
     skipped: str | None = None  # why this configuration was not imported at all
 
@@ -120,6 +121,7 @@ class RunLedger:
             "truncated_categories": self.truncated,
             "page_errors": self.page_errors[:20],
             "page_retries": self.page_retries,
+            "changes": {k: self.changes.get(k, 0) for k in ("added", "gone", "changed")},
         }
 
 

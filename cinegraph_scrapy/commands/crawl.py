@@ -29,10 +29,32 @@ class Command(ScrapyCrawl):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        self._report(crawler, opts)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
         elif crawler.stats is not None and crawler.stats.get_value("cinegraph/final_status") in ("failed", "refused"):
             self.exitcode = 1
+
+    def _report(self, crawler, opts) -> None:
+        """End the log with the grep-able IMPORT STATUS line; when the log does not show INFO (-L WARNING,
+        --nolog), the import summary goes to stdout instead."""
+        import logging
+
+        from cinegraph_scrapy.extensions.import_runs import ImportRunsExtension
+
+        tracker = next((e for e in getattr(crawler.extensions, "middlewares", []) if isinstance(e, ImportRunsExtension)), None)
+        if tracker is None:
+            return
+        line = tracker.status_line()
+        log_shows_info = self.settings.getbool("LOG_ENABLED") and \
+            logging.getLevelName(str(self.settings.get("LOG_LEVEL")).upper()) in (logging.DEBUG, logging.INFO)
+        if not log_shows_info:
+            for summary in tracker.summary_lines:
+                print(summary, flush=True)
+        if line:
+            logging.getLogger("cinegraph_scrapy.import").warning(line)
+            if not log_shows_info and not self.settings.getbool("LOG_ENABLED"):
+                print(line, flush=True)
 
     def _preflight(self, spider_name: str, opts) -> None:
         from cinegraph_scrapy.spiders.base import BaseImportSpider

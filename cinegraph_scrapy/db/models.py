@@ -127,6 +127,23 @@ class ImportRun(Base):
     stats: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 
 
+class ImportChange(Base):
+    """What one import changed against what was stored before: a nomination or list entry `added`, `gone`
+    (stored before, no longer on the page) or `changed` (`fields`: name → [old, new])."""
+
+    __tablename__ = "import_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id", ondelete="CASCADE"), index=True)
+    change: Mapped[str] = mapped_column(String(10))  # added | gone | changed
+    imdb_id: Mapped[str | None] = mapped_column(String(20))  # the title; NULL for a person-only nomination
+    award: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    nominee: Mapped[str | None] = mapped_column(Text)  # the people, for a person-only nomination
+    position: Mapped[int | None] = mapped_column(Integer)  # lists
+    fields: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+
+
 class ImportLock(Base):
     """One running import per key (SQLite; PostgreSQL uses advisory locks plus this row for reporting)."""
 

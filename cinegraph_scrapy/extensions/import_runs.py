@@ -16,7 +16,7 @@ from cinegraph_scrapy.signals import imports_added
 
 logger = logging.getLogger(__name__)
 
-_STATUS_RANK = {"success": 0, "partial": 1, "failed": 2}
+_STATUS_RANK = {"success": 0, "partial": 1, "failed": 2, "skipped": 3}
 _STATS_PREFIXES = ("cinegraph/", "tmdb/", "retry/", "downloader/response_status_count/", "item_dropped", "waf/",
                    "finish_reason", "elapsed_time_seconds", "log_count/ERROR", "log_count/WARNING")
 
@@ -30,6 +30,7 @@ class ImportRunsExtension:
         self.locks: KeyLocks | None = None
         self.loop: AsyncioLoopingCall | None = None
         self.summary_lines: list[str] = []
+        self.statuses: dict[str, str] = {}  # key → final status, for the IMPORT STATUS line
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -103,13 +104,18 @@ class ImportRunsExtension:
             worst = "failed"
             logger.error("%s: edition discovery failed — %s", slug, error)
             self.summary_lines.append(f"{slug}: discovery FAILED | {redact(error)}")
+            self.statuses[slug] = "failed"
         for key, ledger in spider.ledgers.items():
             if ledger.skipped:
                 self.summary_lines.append(f"{key}: skipped — {ledger.skipped}")
+                self.statuses[key] = "skipped"
                 continue
             status, error = ledger.final_status(reason)
+            if status == "success" and not ledger.target.is_event:
+                self._record_list_gone(spider, ledger)
             outcomes.append((ledger, status, error, {**ledger.counts(), "crawl": crawl_stats}))
             self.crawler.stats.set_value(f"cinegraph/status/{key}", status)
+            self.statuses[key] = status
             if worst is None or _STATUS_RANK[status] > _STATUS_RANK[worst]:
                 worst = status
             if status == "success":
@@ -129,6 +135,20 @@ class ImportRunsExtension:
             self.locks.close()  # never raises
 
     @staticmethod
+    def _record_list_gone(spider, ledger) -> None:
+        """The whole list was read: entries the previous import saw and this one did not are gone."""
+        from cinegraph_scrapy.db import changes
+
+        try:
+            with spider.engine_db.begin() as conn:
+                gone = changes.list_gone(conn, ledger.target.list_id, ledger.run_id, ledger.started_at)
+                changes.record(conn, ledger.run_id, gone)
+            ledger.changes["gone"] += len(gone)
+        except Exception as exc:
+            logger.warning("%s: could not record the entries no longer on the list: %s", ledger.target.source_key,
+                           redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+
+    @staticmethod
     def _summary(key, ledger, status, error, stats) -> str:
         parts = [f"{key}: {status.upper()}", f"pages {ledger.pages}", f"items {ledger.items_scraped}"]
         if ledger.target.is_event:
@@ -144,6 +164,8 @@ class ImportRunsExtension:
             if ledger.notes_unread:
                 parts.append(f"notes unread {ledger.notes_unread}")
         parts.append(f"films stored {len(ledger.movie_ids)}")
+        c = ledger.changes
+        parts.append(f"changes +{c.get('added', 0)} −{c.get('gone', 0)} ~{c.get('changed', 0)}")
         if ledger.page_retries:
             parts.append(f"page writes retried {ledger.page_retries}")
         parts.append(f"TMDb enriched {stats.get('tmdb/enriched', 0)}")
@@ -156,3 +178,14 @@ class ImportRunsExtension:
     def engine_stopped(self):
         if self.summary_lines:
             logger.info("Import summary:\n  %s", "\n  ".join(self.summary_lines))
+
+    def status_line(self) -> str | None:
+        """`IMPORT STATUS: <worst status> <keys> (<count per status>)`: the last line of a job's log."""
+        if not self.statuses:
+            return None
+        worst = max(self.statuses.values(), key=lambda s: _STATUS_RANK.get(s, 3 if s == "skipped" else 0))
+        counts = {}
+        for status in self.statuses.values():
+            counts[status] = counts.get(status, 0) + 1
+        detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        return f"IMPORT STATUS: {worst} {','.join(self.statuses)} ({detail})"

@@ -20,6 +20,7 @@ from typing import Any
 from scrapy import signals
 from sqlalchemy.exc import DBAPIError
 
+from cinegraph_scrapy.db import changes as diff
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
 from cinegraph_scrapy.pipelines import Dropped
@@ -177,6 +178,7 @@ class StoragePipeline:
 
     def _after_commit(self, ledger: RunLedger, batch: PageBatch, result: dict[str, Any]) -> None:
         ledger.items_stored += len(batch.items)
+        ledger.changes.update(result.get("changes", []))
         ledger.movie_ids.update(result["movie_ids"])
         self.stats.inc_value("cinegraph/items_stored", len(batch.items))
         self.stats.inc_value("cinegraph/films_stored", len(result["movie_ids"]))
@@ -227,6 +229,9 @@ class StoragePipeline:
         items = batch.items
         movie_ids = repo.upsert_movies(conn, self._films(items), now)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
+        page = {movie_ids[i.imdb_id]: {"imdb_id": i.imdb_id, "position": i.position, "notes": i.notes} for i in items}
+        changes = diff.list_changes(conn, ledger.target.list_id, page)
+        diff.record(conn, ledger.run_id, changes)
         repo.upsert_canonical_sources(
             conn,
             ledger.target.list_id,
@@ -243,7 +248,7 @@ class StoragePipeline:
             ],
             now,
         )
-        return {"movie_ids": set(movie_ids.values()), "tmdb": tmdb}
+        return {"movie_ids": set(movie_ids.values()), "tmdb": tmdb, "changes": [c["change"] for c in changes]}
 
     def _write_event_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any]:
         target = ledger.target
@@ -258,6 +263,7 @@ class StoragePipeline:
                 abbreviation=meta.get("abbreviation"),
                 event_id=target.source_id,
             )
+        snapshot = diff.event_snapshot(conn, org_id, target.year, target.instance)
         ceremony_id = repo.upsert_ceremony(
             conn,
             organization_id=org_id,
@@ -308,7 +314,19 @@ class StoragePipeline:
                     links.append((nomination_id, person_ids[person["imdb_id"]], person.get("role") or "primary",
                                   position))
         repo.sync_nomination_people(conn, links)
+        page: dict[tuple[int, str], dict[str, Any]] = {}
+        for item in items:
+            key = (categories[(item.award_name, item.category)], item.nominee_key)
+            if key in page:
+                page[key]["won"] = page[key]["won"] or item.won
+                continue
+            page[key] = {"won": item.won, "notes": item.notes, "people": diff.page_people(item.people),
+                         "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
+                         "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
+        changes = diff.event_changes(snapshot, page)
+        diff.record(conn, ledger.run_id, changes)
         return {
+            "changes": [c["change"] for c in changes],
             "movie_ids": set(movie_ids.values()),
             "people": len(person_ids),
             "nominations": len(nomination_ids),
