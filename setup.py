@@ -7,7 +7,8 @@ setup(
     name="cinegraph_scrapy",
     version="1.0.0",
     packages=find_packages(include=["cinegraph_scrapy", "cinegraph_scrapy.*"]),
-    package_data={"cinegraph_scrapy.db": ["seeds.json", "migrations/script.py.mako"]},
+    package_data={"cinegraph_scrapy.db": ["seeds.json", "migrations/script.py.mako"],
+                  "cinegraph_scrapy.demo": ["*.html", "*.json"]},
     include_package_data=True,
     entry_points={"scrapy": ["settings = cinegraph_scrapy.settings"]},
 )

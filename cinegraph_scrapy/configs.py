@@ -313,6 +313,28 @@ def nearest_keys(session: Session, key: str, n: int = 5) -> list[str]:
     return close
 
 
+_LIST_REF = re.compile(r"^(?:https?://(?:www\.|m\.)?imdb\.com)?/?(?:list/)?(?P<id>ls\d{6,})/?(?:[?#].*)?$", re.I)
+
+
+def list_id_from(ref: str) -> str:
+    """`ls123456789` or `https://www.imdb.com/list/ls123456789/` → `ls123456789`."""
+    m = _LIST_REF.match((ref or "").strip())
+    if m is None:
+        raise ConfigError(f"list {ref!r} is not an IMDb list id (ls…) or list URL (https://www.imdb.com/list/ls…/)")
+    return m.group("id").lower()
+
+
+def auto_list_row(key: str) -> dict[str, Any] | None:
+    """Any public IMDb list by its id: a config whose key is the list id; the name comes from the page."""
+    if not _LIST_ID.match(key):
+        return None
+    return {
+        "source_key": key, "name": key, "source_type": "imdb", "source_id": key,
+        "source_url": list_url("https://www.imdb.com", key), "category": "user", "tracks_awards": False,
+        "active": True, "metadata_": {"name_from_page": True},
+    }
+
+
 def auto_event_row(key: str, orgs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """`venice_1999` (or `oscars_1930_2`) → a config row for a known organization and a plausible year."""
     m = _EVENT_KEY.match(key)
@@ -333,8 +355,10 @@ def load_configs(
     force: bool = False,
     source_type: str | None = None,
     orgs: dict[str, dict[str, Any]] | None = None,
+    create: bool = True,
 ) -> list[ImportTarget]:
-    """Resolve keys to validated targets, creating event editions for known prefixes on the fly."""
+    """Resolve keys to validated targets, creating event editions for known prefixes (and configs for list
+    ids) on the fly; `create=False` (a dry run) validates them without writing anything."""
     if not keys:
         raise ConfigError("no configuration key given: use -a key=KEY (see `scrapy lists`)")
     targets: list[ImportTarget] = []
@@ -343,14 +367,17 @@ def load_configs(
         for key in keys:
             row = rows.get(key)
             if row is None:
-                values = auto_event_row(key, orgs)
+                values = auto_event_row(key, orgs) or auto_list_row(key)
                 if values is None:
                     near = nearest_keys(session, key)
                     hint = f"; nearest: {', '.join(near)}" if near else ""
                     raise ConfigError(f"unknown config key {key!r}{hint} (run `scrapy lists` for all keys)")
-                # Another process may be creating the same edition right now: insert, or take theirs.
-                create_configs(session.connection(), [values])
-                row = session.scalars(select(MovieList).where(MovieList.source_key == key)).one()
+                if create:
+                    # Another process may be creating the same edition right now: insert, or take theirs.
+                    create_configs(session.connection(), [values])
+                    row = session.scalars(select(MovieList).where(MovieList.source_key == key)).one()
+                else:
+                    row = MovieList(id=0, **values)  # checked, never added to the session
             if source_type and row.source_type != source_type:
                 raise ConfigError(
                     f"config {key!r} is a {row.source_type} config; use the "
@@ -393,10 +420,13 @@ def wants_all_years(years: str | None) -> bool:
 
 
 def keys_for(*, key: str | None = None, keys: str | None = None, org: str | None = None, years: str | None = None,
-             orgs: dict[str, dict[str, Any]] | None = None) -> list[str]:
-    """Spider arguments → config keys, in order, without duplicates (`years=all` adds none: discovery does)."""
+             list_ref: str | None = None, orgs: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Spider arguments → config keys, in order, without duplicates (`years=all` adds none: discovery does;
+    `list=ls…` or a list URL is the list id)."""
     known = orgs if orgs is not None else organizations()
     out: list[str] = []
+    if list_ref:
+        out.append(list_id_from(list_ref))
     if key:
         out.append(key.strip())
     if keys:

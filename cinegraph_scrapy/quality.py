@@ -11,17 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from cinegraph_scrapy.configs import event_config_row, organizations
+from cinegraph_scrapy.configs import auto_event_row, event_config_row, nearest_keys, organizations
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
     FestivalCategory,
     FestivalCeremony,
     FestivalNomination,
     FestivalOrganization,
+    ImportRun,
     Movie,
     MovieList,
 )
-from cinegraph_scrapy.errors import ConfigError
+from cinegraph_scrapy.errors import ConfigError, NothingImported
 
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 
@@ -30,13 +31,23 @@ def _norm(text: str | None) -> str:
     return re.sub(r"[^\w]+", " ", (text or "").casefold()).strip()
 
 
-def _config(session: Session, key: str, source_type: str) -> MovieList:
+def _config(session: Session, key: str, source_type: str, orgs=None) -> MovieList | None:
+    """The config of `key`; None for an edition of a known festival that has no config yet (accepted as
+    `crawl` accepts it: it simply was never imported). Unknown keys get crawl's nearest-key hint."""
     row = session.scalar(select(MovieList).where(MovieList.source_key == key))
     if row is None:
-        raise ConfigError(f"unknown config key {key!r}")
+        if source_type == "imdb_event" and auto_event_row(key, orgs) is not None:
+            return None
+        near = nearest_keys(session, key)
+        raise ConfigError(f"unknown config key {key!r}" + (f"; nearest: {', '.join(near)}" if near else "")
+                          + " (run `scrapy lists` for all keys)")
     if row.source_type != source_type:
         raise ConfigError(f"{key!r} is a {row.source_type} config, expected {source_type}")
     return row
+
+
+def _never_imported(rows: list[MovieList | None], keys: list[str]) -> list[str]:
+    return [key for key, row in zip(keys, rows) if row is None or row.last_import_at is None]
 
 
 # ------------------------------------------------------------------ compare
@@ -53,15 +64,22 @@ class Comparison:
     only_in_events: list[dict[str, Any]] = field(default_factory=list)
     winners_missing_from_list: list[dict[str, Any]] = field(default_factory=list)
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    not_imported: list[str] = field(default_factory=list)  # event keys never imported (left out)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def compare(engine: Engine, list_key: str, event_keys: list[str]) -> Comparison:
+def compare(engine: Engine, list_key: str, event_keys: list[str], orgs=None) -> Comparison:
     with Session(engine) as session:
         lst = _config(session, list_key, "imdb")
-        events = [_config(session, k, "imdb_event") for k in event_keys]
+        events = [_config(session, k, "imdb_event", orgs) for k in event_keys]
+        never = _never_imported(events, event_keys)
+        if lst.last_import_at is None or len(never) == len(event_keys):
+            missing = ([list_key] if lst.last_import_at is None else []) + never
+            raise NothingImported(f"never imported: {', '.join(missing)} — compare works on imported data; "
+                                  "import them first (scrapy crawl …)")
+        events = [e for e in events if e is not None]
         list_rows = session.execute(
             select(Movie.imdb_id, Movie.title, CanonicalSource.position, CanonicalSource.notes,
                    CanonicalSource.award_name, CanonicalSource.award_year, CanonicalSource.award_won)
@@ -85,7 +103,7 @@ def compare(engine: Engine, list_key: str, event_keys: list[str]) -> Comparison:
         film = in_events.setdefault(r.imdb_id, {"imdb_id": r.imdb_id, "title": r.title, "won": [], "nominated": []})
         label = r.award_name if _norm(r.name) == _norm(r.award_name) else f"{r.award_name}: {r.name}"
         (film["won"] if r.won else film["nominated"]).append({"event": r.source_key, "year": r.year, "award": label})
-    result = Comparison(list_key, event_keys, len(in_list), len(in_events))
+    result = Comparison(list_key, event_keys, len(in_list), len(in_events), not_imported=never)
     for imdb_id, row in in_list.items():
         entry = {"imdb_id": imdb_id, "title": row.title, "position": row.position, "list_notes": row.notes}
         if imdb_id not in in_events:
@@ -145,6 +163,10 @@ def migration_plan(engine: Engine) -> tuple[list[PlannedConfig], list[str]]:
             select(MovieList).where(MovieList.source_type == "imdb", MovieList.tracks_awards.is_(True))
             .order_by(MovieList.source_key)
         ).all()
+        if lists and all(lst.last_import_at is None for lst in lists):
+            raise NothingImported("no award-tracking list was imported yet ("
+                                  + ", ".join(lst.source_key for lst in lists)
+                                  + "): the plan comes from their award notes; import one first")
         existing = set(session.scalars(select(MovieList.source_key)))
         for lst in lists:
             slug = organization_for(lst)
@@ -201,6 +223,8 @@ class Coverage:
     grid: dict[tuple[str, int], Cell]
     lists: list[dict[str, Any]]
     side_by_side: list[dict[str, Any]]
+    # key → its last import run: {run_id, status, error, finished_at, stored} (imported configs only)
+    last_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def coverage(engine: Engine) -> Coverage:
@@ -256,6 +280,14 @@ def coverage(engine: Engine) -> Coverage:
             side.append({"list": lst["key"], "organization": slug, "list_films": len(list_films),
                          "event_films": len(event_films), "event_winners": len(winners),
                          "in_both": len(list_films & event_films), "editions_imported": editions})
+        last = select(ImportRun.list_id, func.max(ImportRun.id).label("run_id")).group_by(ImportRun.list_id).subquery()
+        last_runs = {
+            key: {"run_id": run.id, "status": run.status, "error": run.error, "finished_at": run.finished_at,
+                  "stored": run.items_stored}
+            for key, run in session.execute(
+                select(MovieList.source_key, ImportRun).join(last, last.c.list_id == MovieList.id)
+                .join(ImportRun, ImportRun.id == last.c.run_id).order_by(MovieList.source_key))
+        }
     years = sorted({y for (_, y) in grid})
     ordered = sorted(seen_orgs.items(), key=lambda kv: kv[1])
-    return Coverage(years, ordered, grid, lists, side)
+    return Coverage(years, ordered, grid, lists, side, last_runs)

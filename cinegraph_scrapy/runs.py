@@ -156,6 +156,7 @@ class KeyLocks:
         self.stale_after = stale_after
         self.owner = lock_owner()
         self.held: set[str] = set()
+        self._unconfirmed: set[str] = set()  # held keys whose advisory lock is not (yet) taken again
         self._pg_conn: Connection | None = None
 
     @property
@@ -208,10 +209,14 @@ class KeyLocks:
     def _try_advisory(self, keys: list[str]) -> dict[str, bool]:
         if self._pg_conn is None:
             self._pg_conn = self.engine.connect()
-        got = dict(self._pg_conn.execute(
-            text("SELECT k, pg_try_advisory_lock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
-            {"ns": _LOCK_NAMESPACE, "keys": keys}).all())
-        self._pg_conn.commit()
+        try:
+            got = dict(self._pg_conn.execute(
+                text("SELECT k, pg_try_advisory_lock(:ns, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+                {"ns": _LOCK_NAMESPACE, "keys": keys}).all())
+            self._pg_conn.commit()
+        except Exception:
+            self._discard_pg_conn()  # the next attempt starts from a fresh connection
+            raise
         return got
 
     def _unlock_advisory(self, keys: list[str]) -> None:
@@ -229,23 +234,36 @@ class KeyLocks:
 
     def verify(self) -> dict[str, str]:
         """Check that the locks still hold (PostgreSQL: the advisory locks live as long as their connection).
-        A dead lock connection is replaced and its locks taken again; returns the keys that could not be
-        taken again (another crawl has them), with why."""
+        A dead lock connection is replaced and its locks taken again. A key whose advisory lock another
+        process holds right now stays ours while its lock row still names us (a refused contender lets go
+        at once; it is tried again at the next beat); returns the keys another crawl has taken over."""
         if not self.is_postgres or not self.held:
             return {}
         try:
-            if self._pg_conn is not None:
+            if self._pg_conn is not None and not self._unconfirmed:
                 self._pg_conn.execute(text("SELECT 1")).scalar()
                 return {}
         except Exception as exc:
             logger.warning("the key-lock connection died (%s); taking the locks again",
                            redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-        self._discard_pg_conn()
-        held = sorted(self.held)
-        got = self._try_advisory(held)
-        lost = {k: (f"lost the import lock of {k!r} (its database connection died) and another crawl holds it "
-                    "now; stopped storing this import") for k in held if not got.get(k)}
+            self._discard_pg_conn()
+            self._unconfirmed = set(self.held)
+        if self._pg_conn is None:
+            self._unconfirmed = set(self.held)
+        wanted = sorted(self._unconfirmed)
+        got = self._try_advisory(wanted)
+        missing = [k for k in wanted if not got.get(k)]
+        self._unconfirmed = set(missing)
+        if not missing:
+            return {}
+        with Session(self.engine) as session:
+            owners = {lock.source_key: lock.owner for lock in
+                      session.scalars(select(ImportLock).where(ImportLock.source_key.in_(missing)))}
+        lost = {k: (f"lost the import lock of {k!r} (its database connection died) and another crawl "
+                    f"({owners.get(k, 'unknown')}) holds it now; stopped storing this import")
+                for k in missing if owners.get(k) != self.owner}
         self.held.difference_update(lost)
+        self._unconfirmed.difference_update(lost)
         return lost
 
     def _discard_pg_conn(self) -> None:

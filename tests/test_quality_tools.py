@@ -94,7 +94,12 @@ def test_report_terminal_and_html_rendered_in_chromium(imdb, db, pg_url, tmp_pat
     assert "data-key=\"cannes_2024\" data-status=\"success\" data-nominations=\"3\" data-winners=\"2\"" in dom
     assert "data-key=\"venice_2022\" data-status=\"failed\"" in dom
     assert "data-key=\"oscars_2020\" data-status=\"never\"" in dom
-    assert "<tr data-key=\"cannes_winners\"><td>cannes_winners</td><td>Cannes Film Festival Winners</td><td class=\"s-success\">success</td><td>4</td>" in dom
+    assert ("<tr data-key=\"cannes_winners\"><td><a href=\"#run-cannes_winners\">cannes_winners</a></td>"
+            "<td>Cannes Film Festival Winners</td><td class=\"s-success\">success</td><td>4</td>") in dom
+    # each imported edition or list links to its last run's status and error
+    assert "<a href=\"#run-cannes_2024\">3&nbsp;/&nbsp;2</a>" in dom
+    run_row = dom[dom.index('<tr id="run-cannes_2024"'):]
+    assert '<td class="s-success">success</td>' in run_row[: run_row.index("</tr>")]
     side = dom[dom.index('<tr data-list="cannes_winners">'):]
     cells = side[: side.index("</tr>")].replace("</td>", "").split("<td>")[1:]
     assert cells == ["cannes_winners", "cannes", "4", "2", "4", "4", "2"]

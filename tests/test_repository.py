@@ -62,3 +62,21 @@ def test_people_once_and_links_follow_the_page(engine):
         links = conn.execute(text("SELECT p.imdb_id, p.name, l.role, l.position FROM festival_nomination_people l "
                                   "JOIN people p ON p.id = l.person_id")).all()
     assert [tuple(r) for r in links] == [("nm0000002", "Two", "secondary", 0)]
+
+
+def test_imdb_nomination_ids_stay_unique_within_a_ceremony(engine):
+    with engine.begin() as conn:
+        org = repo.ensure_organization(conn, slug="oscars", name="Oscars", abbreviation=None, event_id="ev0000003")
+        ceremony = repo.upsert_ceremony(conn, organization_id=org, list_id=None, year=2019, instance=1, name="O",
+                                        source_url="u", edition_id=None, now=NOW)
+        (category,) = repo.upsert_categories(conn, org, [("Oscar", "Best Picture")]).values()
+        base = {"ceremony_id": ceremony, "category_id": category, "movie_id": None, "award_name": "Oscar",
+                "won": False, "nominee_type": "title"}
+        # a page that names one IMDb nomination id twice is stored whole
+        repo.upsert_nominations(conn, [{**base, "nominee_key": "a|", "imdb_nomination_id": "an1"},
+                                       {**base, "nominee_key": "b|", "imdb_nomination_id": "an1"}], NOW)
+    with engine.begin() as conn:
+        # a later page gives an1 to another nomination: the old holder lets go of it
+        repo.upsert_nominations(conn, [{**base, "nominee_key": "c|", "imdb_nomination_id": "an1"}], NOW)
+        rows = conn.execute(text("SELECT nominee_key, imdb_nomination_id FROM festival_nominations ORDER BY 1")).all()
+    assert [tuple(r) for r in rows] == [("a|", None), ("b|", None), ("c|", "an1")]

@@ -151,6 +151,7 @@ def test_deploy_schedule_and_job_view(nodes, imdb, db, pg_url, tmp_path):
         assert job["id"] in page
         log = node.get(job["log_url"].lstrip("/")).text
         assert "Import summary" in log and "SUCCESS" in log.split("Import summary")[-1]
+        assert log.strip().splitlines()[-1].endswith(f"IMPORT STATUS: success {job['id'].split('--')[0]} (1 success)")
         assert PASSWORD not in log
         items = [json.loads(line) for line in node.get(job["items_url"].lstrip("/")).text.splitlines()]
         assert len(items) == VENICE_NOMINATIONS and items[0]["source_key"] in ("venice_2023", "venice_2024")
@@ -165,6 +166,18 @@ def test_deploy_schedule_and_job_view(nodes, imdb, db, pg_url, tmp_path):
     assert "1 scheduled, 1 not scheduled" in second.stdout
     node.wait_finished(4)
     assert slow is not None
+
+    # a failed import is visible where operators look: `scrapy jobs` joins the jobs with their runs
+    broken = schedule(project, pg_url, imdb.url, "--keys", "venice_2019")  # not served: the import fails
+    assert "1 scheduled" in broken.stdout, broken.log
+    node.wait_finished(5)
+    jobs = scrapy("jobs", db_url=pg_url, cwd=project,
+                  env={"SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD, "PYTHONPATH": str(project)})
+    assert jobs.returncode == 0, jobs.log
+    failed = [l for l in jobs.stdout.splitlines() if l.startswith("venice_2019 ")]
+    assert len(failed) == 1 and re.search(r"venice_2019--\w+\s+finished\s+failed", failed[0]) and "HTTP 404" in failed[0]
+    ok = [l for l in jobs.stdout.splitlines() if l.startswith("venice_2024 ")]
+    assert ok and re.search(r"finished\s+success\s+pages 1, stored 9", ok[0]) and "+9 −0 ~0" in ok[0]
 
 
 def test_jobs_are_spread_over_two_nodes(nodes, imdb, db, pg_url, tmp_path):

@@ -21,10 +21,15 @@ class Command(DatabaseCommand):
     def execute(self, args, opts):
         if len(args) < 2:
             raise ConfigError("usage: scrapy compare LIST_KEY EVENT_KEY [EVENT_KEY ...]")
-        result = compare(self.database(), args[0], args[1:])
+        from cinegraph_scrapy.organizations import known_organizations
+
+        engine = self.database()
+        result = compare(engine, args[0], args[1:], known_organizations(engine))
         if opts.json:
             print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, default=str))
             return
+        if result.not_imported:
+            print(f"never imported (left out): {', '.join(result.not_imported)}")
         print(f"{result.list_key}: {result.list_films} films | {', '.join(result.event_keys)}: "
               f"{result.event_films} films | in both {len(result.in_both)} | only in list "
               f"{len(result.only_in_list)} | only in events {len(result.only_in_events)}")

@@ -57,8 +57,6 @@ class Command(ScrapyCrawl):
                 print(line, flush=True)
 
     def _preflight(self, spider_name: str, opts) -> None:
-        from cinegraph_scrapy.spiders.base import BaseImportSpider
-
         import difflib
 
         from scrapy.spiderloader import get_spider_loader
@@ -71,5 +69,13 @@ class Command(ScrapyCrawl):
             near = difflib.get_close_matches(spider_name, names, n=1, cutoff=0.4)
             hint = f"; did you mean {near[0]}?" if near else ""
             raise CinegraphError(f"unknown spider {spider_name!r}{hint} (spiders: {', '.join(sorted(names))})") from None
-        if issubclass(spidercls, BaseImportSpider):
+        known = getattr(spidercls, "arguments", None)
+        if known is not None:
+            unknown = [name for name in opts.spargs if name not in known and not name.startswith("_")]
+            if unknown:
+                near = difflib.get_close_matches(unknown[0], list(known), n=1, cutoff=0.6)
+                hint = f" (did you mean {near[0]}?)" if near else ""
+                raise CinegraphError(f"{spider_name} takes no argument {unknown[0]!r}{hint}; it takes: "
+                                     f"{', '.join(known) or 'none'} (scrapy help-args {spider_name})")
+        if hasattr(spidercls, "preflight"):
             spidercls.preflight(self.settings, dict(opts.spargs))

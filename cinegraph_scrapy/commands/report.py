@@ -42,14 +42,24 @@ def render_html(cov: Coverage) -> str:
                 continue
             counts = f"{cell.nominations}&nbsp;/&nbsp;{cell.winners}" if cell.status != "never" else ""
             title = f"{cell.key}: {cell.status}, {cell.nominations} nominations, {cell.winners} winners"
+            run = cov.last_runs.get(cell.key)
+            if run is not None:
+                title += f"; last run {run['run_id']}: {run['status']}" + (f" — {run['error']}" if run["error"] else "")
+                counts = f"<a href='#run-{e(cell.key)}'>{counts or e(run['status'])}</a>"
             cells.append(
                 f"<td class='cell s-{e(cell.status)}' data-key='{e(cell.key)}' data-status='{e(cell.status)}' "
                 f"data-nominations='{cell.nominations}' data-winners='{cell.winners}' title='{e(title)}'>{counts}</td>"
             )
         body.append(f"<tr data-org='{e(slug)}'><th scope='row'>{e(name)}</th>{''.join(cells)}</tr>")
     legend = "".join(f"<span class='cell s-{s}'>{s}</span> " for s in STATUS_COLOURS)
+    runs = "".join(
+        f"<tr id='run-{e(key)}' data-run='{r['run_id']}'><td>{e(key)}</td><td>{r['run_id']}</td>"
+        f"<td class='s-{e(r['status'])}'>{e(r['status'])}</td><td>{r['stored']}</td><td>{_when(r['finished_at'])}</td>"
+        f"<td>{e(r['error'] or '')}</td></tr>"
+        for key, r in cov.last_runs.items()
+    )
     lists = "".join(
-        f"<tr data-key='{e(l['key'])}'><td>{e(l['key'])}</td><td>{e(l['name'])}</td>"
+        f"<tr data-key='{e(l['key'])}'><td><a href='#run-{e(l['key'])}'>{e(l['key'])}</a></td><td>{e(l['name'])}</td>"
         f"<td class='s-{e(l['status'])}'>{e(l['status'])}</td><td>{l['films']}</td><td>{_when(l['last_import_at'])}</td></tr>"
         for l in cov.lists
     )
@@ -80,6 +90,9 @@ span.cell{{display:inline-block;padding:2px 8px;margin-right:4px}}
 <h2>Events vs lists</h2>
 <table id="side-by-side"><thead><tr><th>List</th><th>Organization</th><th>Films in list</th><th>Editions imported</th>
 <th>Films in events</th><th>Winning films</th><th>In both</th></tr></thead><tbody>{side}</tbody></table>
+<h2>Last import runs</h2>
+<table id="runs"><thead><tr><th>Key</th><th>Run</th><th>Status</th><th>Items stored</th><th>Finished (UTC)</th>
+<th>Error</th></tr></thead><tbody>{runs}</tbody></table>
 </body></html>
 """
 

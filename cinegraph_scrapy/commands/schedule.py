@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import sys
 import uuid
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import requests
-from scrapyd_client.utils import get_auth, get_config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,63 +21,10 @@ from cinegraph_scrapy.configs import keys_for, load_configs
 from cinegraph_scrapy.db.models import MovieList
 from cinegraph_scrapy.errors import CinegraphError, ConfigError
 from cinegraph_scrapy.runs import running_keys
-from cinegraph_scrapy.secrets import redact, register_secret
+from cinegraph_scrapy.scrapyd_nodes import JOB_SEPARATOR, deploy_targets
+from cinegraph_scrapy.secrets import redact
 
 SPIDER_FOR = {"imdb_event": "imdb_event", "imdb": "imdb_list"}
-JOB_SEPARATOR = "--"
-
-
-@dataclass
-class Node:
-    name: str
-    url: str
-    project: str
-    auth: object = None
-    load: int = 0
-    busy_keys: set[str] = field(default_factory=set)
-    error: str | None = None
-
-    def call(self, method: str, endpoint: str, **kwargs):
-        response = requests.request(method, f"{self.url}/{endpoint}", auth=self.auth, timeout=15, **kwargs)
-        if response.status_code == 401:
-            raise CinegraphError(f"scrapyd node {self.name} ({self.url}) refused the credentials (HTTP 401)")
-        response.raise_for_status()
-        data = response.json()
-        if data.get("status") != "ok":
-            raise CinegraphError(f"scrapyd node {self.name}: {data.get('message') or data}")
-        return data
-
-
-def deploy_targets(names: list[str] | None) -> list[Node]:
-    cfg = get_config()
-    base = dict(cfg.items("deploy")) if cfg.has_section("deploy") else {}
-    targets: dict[str, dict] = {}
-    for section in cfg.sections():
-        if section.startswith("deploy:"):
-            targets[section[len("deploy:"):]] = {**base, **dict(cfg.items(section))}
-    if not targets and "url" in base:
-        targets["default"] = base
-    if names:
-        unknown = [n for n in names if n not in targets]
-        if unknown:
-            raise ConfigError(f"unknown deploy target {unknown[0]!r} (scrapy.cfg has: {', '.join(sorted(targets))})")
-        targets = {n: targets[n] for n in names}
-    nodes = []
-    seen_urls = set()
-    for name, t in targets.items():
-        url = t["url"].rstrip("/")
-        if url in seen_urls:
-            continue
-        seen_urls.add(url)
-        username, password = t.get("username") or "", t.get("password") or ""
-        if username.startswith("$"):  # an unset environment variable: no auth
-            username, password = "", ""
-        register_secret(password)
-        nodes.append(Node(name=name, url=url, project=t.get("project") or "cinegraph_scrapy",
-                          auth=get_auth(url, username, password)))
-    if not nodes:
-        raise ConfigError("no scrapyd node: add a [deploy:NAME] target with a url to scrapy.cfg")
-    return nodes
 
 
 class Command(DatabaseCommand):
@@ -112,10 +57,14 @@ class Command(DatabaseCommand):
                     stmt = stmt.where(MovieList.source_type == opts.source_type)
                 keys = list(session.scalars(stmt))
         else:
-            keys = keys_for(keys=opts.keys, org=opts.org, years=opts.years)
+            from cinegraph_scrapy.organizations import known_organizations
+
+            orgs = known_organizations(engine)
+            keys = keys_for(keys=opts.keys, org=opts.org, years=opts.years, orgs=orgs)
             if not keys:
                 raise ConfigError("nothing to schedule: give --keys, --org with --years, or --all-active")
-        targets = load_configs(engine, keys, imdb_base_url=imdb_base, force=not opts.all_active)
+        targets = load_configs(engine, keys, imdb_base_url=imdb_base, force=not opts.all_active,
+                               create=not opts.dry_run, orgs=None if opts.all_active else orgs)
         return [(t.source_key, t.source_type) for t in targets
                 if not opts.source_type or t.source_type == opts.source_type]
 

@@ -208,6 +208,13 @@ def store_tmdb(conn: Connection, results: Iterable[dict[str, Any]]) -> int:
     return count
 
 
+def rename_config(conn: Connection, list_id: int, name: str) -> None:
+    """A config created from `-a list=ls…` takes the list's name from its page (only when it differs)."""
+    from cinegraph_scrapy.db.models import MovieList
+
+    conn.execute(update(MovieList).where(MovieList.id == list_id, MovieList.name != name).values(name=name))
+
+
 def store_people_tmdb(conn: Connection, found: dict[str, int | None], now: datetime) -> int:
     """TMDB_PEOPLE: nm id → TMDb person id (None: TMDb knows no such person), with when it was asked."""
     rows = [{"b_imdb_id": k, "b_tmdb": v, "b_now": now} for k, v in sorted(found.items())]
@@ -414,6 +421,7 @@ def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: da
     ordered = [by_key[k] for k in sorted(by_key)]
     if not ordered:
         return {}
+    _keep_nomination_ids_unique(conn, ordered)
     if conn.dialect.name == "postgresql":
         payload = json.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered], ensure_ascii=False,
                              default=str)
@@ -428,6 +436,32 @@ def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: da
         ).returning(FestivalNomination.category_id, FestivalNomination.nominee_key, FestivalNomination.id))
         result = conn.execute(stmt, ordered)
     return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
+
+
+def _keep_nomination_ids_unique(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """IMDb's nomination id is unique within a ceremony: a page naming one id twice keeps it on the first
+    nomination (the others note it in details), and a stored nomination that held an id the page now gives
+    to another nomination lets go of it, so that the page never fails on the unique constraint."""
+    owner: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        nomination_id = row.get("imdb_nomination_id")
+        if not nomination_id:
+            continue
+        if nomination_id in owner:
+            row["imdb_nomination_id"] = None
+            row["details"] = {**(row.get("details") or {}), "duplicate_nomination_id": nomination_id}
+        else:
+            owner[nomination_id] = (row["category_id"], row["nominee_key"])
+    if not owner:
+        return
+    table = FestivalNomination
+    stmt = select(table.id, table.imdb_nomination_id, table.category_id, table.nominee_key).where(
+        table.ceremony_id == rows[0]["ceremony_id"])
+    moved = [row_id for row_id, nomination_id, category_id, key in _select_in(conn, stmt, table.imdb_nomination_id,
+                                                                             sorted(owner))
+             if owner[nomination_id] != (category_id, key)]
+    if moved:
+        conn.execute(update(table).where(table.id.in_(sorted(moved))).values(imdb_nomination_id=None))
 
 
 def parse_release_date(value: Any) -> date | None:

@@ -11,6 +11,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall
 
 from cinegraph_scrapy import runs
 from cinegraph_scrapy.runs import KeyLocks
+from cinegraph_scrapy.db.retry import with_retries
 from cinegraph_scrapy.secrets import install_log_redaction, redact
 from cinegraph_scrapy.signals import imports_added
 
@@ -73,7 +74,8 @@ class ImportRunsExtension:
         interrupted = runs.mark_interrupted(engine, [ledger.target.list_id for ledger in started])
         if interrupted:
             logger.warning("marked %d earlier run(s) as interrupted (their process died)", interrupted)
-        runs.start_runs(engine, started, spider.name, getattr(spider, "_job", None))
+        with_retries(lambda: runs.start_runs(engine, started, spider.name, getattr(spider, "_job", None)),
+                     what="opening the import runs")
 
     def _heartbeat(self, spider) -> None:
         try:
@@ -124,7 +126,7 @@ class ImportRunsExtension:
                 (logger.error if status == "failed" else logger.warning)("%s: import %s — %s", key, status, error)
             self.summary_lines.append(self._summary(key, ledger, status, error, stats))
         try:
-            runs.finish_runs(spider.engine_db, outcomes)
+            with_retries(lambda: runs.finish_runs(spider.engine_db, outcomes), what="recording the import runs")
         except Exception as exc:
             logger.error("could not record the import runs: %s", redact(str(exc)))
         if worst is not None:
@@ -139,11 +141,14 @@ class ImportRunsExtension:
         """The whole list was read: entries the previous import saw and this one did not are gone."""
         from cinegraph_scrapy.db import changes
 
-        try:
+        def record() -> int:
             with spider.engine_db.begin() as conn:
                 gone = changes.list_gone(conn, ledger.target.list_id, ledger.run_id, ledger.started_at)
                 changes.record(conn, ledger.run_id, gone)
-            ledger.changes["gone"] += len(gone)
+                return len(gone)
+
+        try:
+            ledger.changes["gone"] += with_retries(record, what="recording the entries gone from the list")
         except Exception as exc:
             logger.warning("%s: could not record the entries no longer on the list: %s", ledger.target.source_key,
                            redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))

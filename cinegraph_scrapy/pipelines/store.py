@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy import signals
-from sqlalchemy.exc import DBAPIError
 
 from cinegraph_scrapy.db import changes as diff
 from cinegraph_scrapy.db import repository as repo
+from cinegraph_scrapy.db.retry import retryable
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
 from cinegraph_scrapy.pipelines import Dropped
 from cinegraph_scrapy.runs import RunLedger, utcnow
@@ -232,6 +232,8 @@ class StoragePipeline:
         page = {movie_ids[i.imdb_id]: {"imdb_id": i.imdb_id, "position": i.position, "notes": i.notes} for i in items}
         changes = diff.list_changes(conn, ledger.target.list_id, page)
         diff.record(conn, ledger.run_id, changes)
+        if ledger.target.metadata.get("name_from_page") and batch.info.get("name"):
+            repo.rename_config(conn, ledger.target.list_id, batch.info["name"])
         repo.upsert_canonical_sources(
             conn,
             ledger.target.list_id,
@@ -336,26 +338,4 @@ class StoragePipeline:
         }
 
 
-def retryable(exc: BaseException) -> str | None:
-    """'deadlock' / 'serialization failure' / 'lost connection' / 'database locked' when a fresh attempt
-    of the same transaction can succeed, else None."""
-    if not isinstance(exc, DBAPIError):
-        return None
-    if exc.connection_invalidated:
-        return "lost connection"
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate == "40P01":
-        return "deadlock"
-    if sqlstate == "40001":
-        return "serialization failure"
-    if sqlstate and sqlstate.startswith(("08", "57P")):  # connection exception, admin shutdown / crash
-        return "lost connection"
-    text = str(exc.orig or exc).lower()
-    if "database is locked" in text:
-        return "database locked"
-    if "server closed the connection" in text or "connection is closed" in text or "terminating connection" in text:
-        return "lost connection"
-    return None
-
-
-__all__ = ["StoragePipeline", "Dropped", "retryable"]
+__all__ = ["StoragePipeline", "Dropped"]

@@ -59,6 +59,14 @@ class DatabaseSpider(scrapy.Spider):
     """What every spider that feeds the storage pipeline shares: the download set-up (TMDb slot, browser),
     the database engine, the per-configuration ledgers and the items-per-page bookkeeping."""
 
+    # `-a NAME=…` arguments the spider takes, with what they do (`scrapy help-args SPIDER` shows them;
+    # `scrapy crawl` refuses any other, except scrapyd's own `_job`).
+    arguments: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def preflight(cls, settings, spargs: dict[str, Any]) -> None:
+        """Checks before Scrapy starts (the `crawl` command): ConfigError → one line, exit 2."""
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.ledgers: dict[str, RunLedger] = {}
@@ -95,11 +103,19 @@ class BaseImportSpider(DatabaseSpider):
     """`-a key=KEY` (or `keys=a,b`, or `org=venice years=1990-2024`), `-a force=1` for inactive configs."""
 
     source_type: ClassVar[str | None] = None
+    arguments = {
+        "key": "one configuration key (see `scrapy lists`), e.g. venice_2024",
+        "keys": "several keys, comma-separated",
+        "org": "an organization slug, with years=",
+        "years": "YEAR, YEAR-YEAR, a comma-separated mix, or all (discover the editions on IMDb first)",
+        "force": "1 to import an inactive configuration",
+    }
 
     def __init__(self, *args: Any, key: str | None = None, keys: str | None = None, org: str | None = None,
-                 years: str | None = None, force: str | None = None, **kwargs: Any):
+                 years: str | None = None, force: str | None = None, list: str | None = None,  # noqa: A002
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.arguments = {"key": key, "keys": keys, "org": org, "years": years}
+        self.requested = {"key": key, "keys": keys, "org": org, "years": years, "list_ref": list}
         self.force = truthy(force) if force is not None else False
         self.targets: list[ImportTarget] = []
         self.orgs: dict[str, dict[str, Any]] = {}
@@ -112,7 +128,7 @@ class BaseImportSpider(DatabaseSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         ensure_seeded(spider.engine_db)
         spider.orgs = known_organizations(spider.engine_db)
-        keys = keys_for(**spider.arguments, orgs=spider.orgs)
+        keys = keys_for(**spider.requested, orgs=spider.orgs)
         if keys or not spider.discover_orgs:
             spider.targets = cls.resolve_targets(spider.engine_db, crawler.settings, keys, spider.force, spider.orgs)
         spider.ledgers = {t.source_key: RunLedger(target=t) for t in spider.targets}
@@ -144,7 +160,7 @@ class BaseImportSpider(DatabaseSpider):
         ensure_seeded(engine)
         orgs = known_organizations(engine)
         keys = keys_for(key=spargs.get("key"), keys=spargs.get("keys"), org=spargs.get("org"),
-                        years=spargs.get("years"), orgs=orgs)
+                        years=spargs.get("years"), list_ref=spargs.get("list"), orgs=orgs)
         if wants_all_years(spargs.get("years")):
             if cls.source_type != "imdb_event":
                 raise ConfigError("-a years=all discovers event editions: use the imdb_event spider")

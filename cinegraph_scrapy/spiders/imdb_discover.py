@@ -53,7 +53,11 @@ def discovery_plan(orgs: dict[str, dict[str, Any]], names: list[str], *, slug: s
 
 
 class ImdbDiscoverSpider(DatabaseSpider):
+    """Run by `scrapy discover` (prefer the command, which prints what it found)."""
+
     name = "imdb_discover"
+    arguments = {"orgs": "comma-separated organization slugs", "event_id": "a new organization's ev… id",
+                 "slug": "its key prefix", "every": "1 for every known organization"}
 
     def __init__(self, *args, orgs: str = "", event_id: str | None = None, slug: str | None = None,
                  every: str | None = None, **kwargs):

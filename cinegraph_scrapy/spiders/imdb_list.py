@@ -22,6 +22,10 @@ from cinegraph_scrapy.spiders.base import GRAPHQL_SLOT, BaseImportSpider
 class ImdbListSpider(BaseImportSpider):
     name = "imdb_list"
     source_type = "imdb"
+    arguments = {key: text for key, text in BaseImportSpider.arguments.items() if key not in ("org", "years")} | {
+        "list": "any public IMDb list: ls123456789 or https://www.imdb.com/list/ls123456789/ "
+                "(its config, key = the list id, is created on first use, named from the page)",
+    }
 
     async def start(self):
         for target in self.active_targets():
@@ -36,7 +40,7 @@ class ImdbListSpider(BaseImportSpider):
         ledger = self.ledgers[target.source_key]
         if parsed.total is not None:
             ledger.expected_total = parsed.total
-        yield from self._emit(target, 1, parsed.entries, layout=parsed.layout, total=parsed.total)
+        yield from self._emit(target, 1, parsed.entries, layout=parsed.layout, total=parsed.total, name=parsed.name)
         if parsed.has_next and parsed.end_cursor:
             yield self.graphql_request(target, 2, parsed.end_cursor)
         elif parsed.has_next:

@@ -21,19 +21,40 @@ STATUSES = ("pending", "failed", "not_found", "enriched")
 BATCH = 200
 
 
+def parse_arguments(limit: str | None, status: str | None) -> tuple[int | None, list[str]]:
+    """`limit` (a positive number) and `status` (comma-separated TMDb statuses); ConfigError otherwise."""
+    try:
+        number = int(limit) if limit not in (None, "") else None
+    except ValueError:
+        raise ConfigError(f"limit must be a whole number, got {limit!r}") from None
+    if number is not None and number < 1:
+        raise ConfigError(f"limit must be 1 or more, got {number}")
+    statuses = [s.strip() for s in (status or "pending,failed").split(",") if s.strip()]
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown or not statuses:
+        raise ConfigError(f"unknown tmdb status {(unknown or [status])[0]!r} (use {', '.join(STATUSES)})")
+    return number, statuses
+
+
 class TmdbBackfillSpider(DatabaseSpider):
     name = "tmdb_backfill"
+    arguments = {
+        "limit": "look up at most this many titles",
+        "status": f"comma-separated TMDb statuses to look up (default pending,failed; any of {', '.join(STATUSES)})",
+    }
 
     def __init__(self, *args, limit: str | None = None, status: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        try:
-            self.limit = int(limit) if limit not in (None, "") else None
-        except ValueError:
-            raise ConfigError(f"limit must be a number, got {limit!r}") from None
-        self.statuses = [s.strip() for s in (status or "pending,failed").split(",") if s.strip()]
-        unknown = [s for s in self.statuses if s not in STATUSES]
-        if unknown:
-            raise ConfigError(f"unknown tmdb status {unknown[0]!r} (use {', '.join(STATUSES)})")
+        self.limit, self.statuses = parse_arguments(limit, status)
+
+    @classmethod
+    def preflight(cls, settings, spargs) -> None:
+        parse_arguments(spargs.get("limit"), spargs.get("status"))
+        if not settings.getbool("TMDB_ENABLED", True):
+            raise ConfigError("tmdb_backfill needs TMDb: TMDB_ENABLED is off")
+        if not (settings.get("TMDB_API_KEY") or settings.get("TMDB_READ_ACCESS_TOKEN")):
+            raise ConfigError("tmdb_backfill needs TMDb credentials: set TMDB_API_KEY (v3 key) or "
+                              "TMDB_READ_ACCESS_TOKEN (read access token)")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -68,5 +89,10 @@ class TmdbBackfillSpider(DatabaseSpider):
                    f"failed {stats.get_value('tmdb/failed', 0)}, requests {stats.get_value('tmdb/requests', 0)}")
         if stats.get_value("tmdb/auth_error"):
             summary += " — stopped: TMDb rejected the credentials (HTTP 401)"
+        candidates = stats.get_value("tmdb/backfill_candidates", 0)
+        answered = stats.get_value("tmdb/enriched", 0) + stats.get_value("tmdb/not_found", 0)
+        if candidates and not answered:  # every lookup failed: the crawl exits 1
+            stats.set_value("cinegraph/final_status", "failed")
+            summary += " — every lookup failed"
         logger.info(summary)
         print(summary)

@@ -286,7 +286,7 @@ def legacy_event_page(awards: list[Award], *, event_name: str, year: int, event_
                                     {
                                         "isWinner": nom.won,
                                         "notes": nom.notes,
-                                        "awardNominationId": f"an{i}",
+                                        "awardNominationId": f"an{a_index:03d}{c_index:03d}{i:04d}",
                                         "primaryNominees": [nominee(x) for x in nom.titles + nom.names],
                                         "secondaryNominees": [nominee(x) for x in nom.secondary_titles + nom.secondary_names],
                                         "songNames": [],
@@ -295,10 +295,10 @@ def legacy_event_page(awards: list[Award], *, event_name: str, year: int, event_
                                     for i, nom in enumerate(category.nominations)
                                 ],
                             }
-                            for category in award.categories
+                            for c_index, category in enumerate(award.categories)
                         ],
                     }
-                    for award in awards
+                    for a_index, award in enumerate(awards)
                 ],
                 "eventEditionId": f"ee{(year * 10 + instance) % 10_000_000:07d}",
                 "eventId": event_id,
