@@ -48,6 +48,7 @@ class RunLedger:
     run_id: int | None = None
     started_at: datetime = field(default_factory=utcnow)
     pages: int = 0
+    pages_unchanged: int = 0  # pages whose content equalled their last write: nothing rewritten
     page_errors: list[str] = field(default_factory=list)
     items_scraped: int = 0
     items_stored: int = 0
@@ -106,6 +107,7 @@ class RunLedger:
     def counts(self) -> dict[str, Any]:
         return {
             "pages": self.pages,
+            "pages_unchanged": self.pages_unchanged,
             "items_scraped": self.items_scraped,
             "items_stored": self.items_stored,
             "items_dropped": self.items_dropped,

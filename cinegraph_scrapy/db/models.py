@@ -144,6 +144,18 @@ class ImportChange(Base):
     fields: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 
 
+class PageFingerprint(Base):
+    """A digest of the parsed rows the last successful write of a config's page stored: a re-import of
+    the same content writes nothing but `last_seen_at` and the run bookkeeping."""
+
+    __tablename__ = "page_fingerprints"
+
+    list_id: Mapped[int] = mapped_column(ForeignKey("movie_lists.id", ondelete="CASCADE"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ImportLock(Base):
     """One running import per key (SQLite; PostgreSQL uses advisory locks plus this row for reporting)."""
 

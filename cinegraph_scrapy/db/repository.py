@@ -483,3 +483,54 @@ def insert_ignoring_conflicts(conn: Connection, model, rows: Sequence[dict[str, 
     for chunk in _chunks(list(rows)):
         inserted += len(conn.execute(stmt, list(chunk)).all())
     return inserted
+
+
+# ------------------------------------------------------------------ unchanged pages
+
+
+def stored_fingerprint(conn: Connection, list_id: int, page: int) -> str | None:
+    from cinegraph_scrapy.db.models import PageFingerprint
+
+    return conn.execute(select(PageFingerprint.fingerprint).where(
+        PageFingerprint.list_id == list_id, PageFingerprint.page == page)).scalar()
+
+
+def save_fingerprint(conn: Connection, list_id: int, page: int, fingerprint: str, now: datetime) -> None:
+    from cinegraph_scrapy.db.models import PageFingerprint
+
+    stmt = _insert(conn, PageFingerprint).values(list_id=list_id, page=page, fingerprint=fingerprint, stored_at=now)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[PageFingerprint.list_id, PageFingerprint.page],
+                                            set_={"fingerprint": stmt.excluded.fingerprint,
+                                                  "stored_at": stmt.excluded.stored_at}))
+
+
+def organization_id(conn: Connection, slug: str) -> int | None:
+    return conn.execute(select(FestivalOrganization.id).where(FestivalOrganization.slug == slug)).scalar()
+
+
+def touch_edition(conn: Connection, organization_id: int, year: int, instance: int, now: datetime) -> list[int] | None:
+    """An unchanged edition page: its ceremony and the nominations its last write stored are seen now.
+    Returns their films, or None when the ceremony is not stored."""
+    found = conn.execute(select(FestivalCeremony.id, FestivalCeremony.last_seen_at).where(
+        FestivalCeremony.organization_id == organization_id, FestivalCeremony.year == year,
+        FestivalCeremony.instance == instance)).first()
+    if found is None or found[1] is None:
+        return None
+    ceremony_id, previous = found
+    touched = conn.execute(update(FestivalNomination).where(
+        FestivalNomination.ceremony_id == ceremony_id, FestivalNomination.last_seen_at >= previous)
+        .values(last_seen_at=now).returning(FestivalNomination.movie_id)).scalars().all()
+    conn.execute(update(FestivalCeremony).where(FestivalCeremony.id == ceremony_id).values(last_seen_at=now))
+    return [m for m in touched if m is not None]
+
+
+def touch_list_entries(conn: Connection, list_id: int, imdb_ids: list[str | None], now: datetime) -> list[int] | None:
+    """An unchanged list page: its entries are seen now. Returns their films; None when one is missing."""
+    wanted = sorted({i for i in imdb_ids if i})
+    movie_ids: list[int] = []
+    for chunk in _chunks(wanted):
+        movie_ids.extend(conn.execute(update(CanonicalSource).where(
+            CanonicalSource.list_id == list_id,
+            CanonicalSource.movie_id.in_(select(Movie.id).where(Movie.imdb_id.in_(list(chunk)))))
+            .values(last_seen_at=now).returning(CanonicalSource.movie_id)).scalars().all())
+    return movie_ids if len(movie_ids) == len(wanted) else None

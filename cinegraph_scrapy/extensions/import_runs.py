@@ -155,7 +155,8 @@ class ImportRunsExtension:
 
     @staticmethod
     def _summary(key, ledger, status, error, stats) -> str:
-        parts = [f"{key}: {status.upper()}", f"pages {ledger.pages}", f"items {ledger.items_scraped}"]
+        pages = f"pages {ledger.pages}" + (f" ({ledger.pages_unchanged} unchanged)" if ledger.pages_unchanged else "")
+        parts = [f"{key}: {status.upper()}", pages, f"items {ledger.items_scraped}"]
         if ledger.target.is_event:
             parts.append(f"nominations {ledger.nominations_stored}/{ledger.nominations_found} stored")
             parts.append(f"winners {ledger.winners}")

@@ -11,6 +11,8 @@ with backoff) before the page counts as failed. Organization and category ids ar
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import random
 import time
@@ -40,6 +42,7 @@ class StoragePipeline:
         self.writers = max(1, crawler.settings.getint("DB_WRITERS", 2))
         self.page_retries = max(0, crawler.settings.getint("DB_PAGE_RETRIES", 5))
         self.retry_backoff = crawler.settings.getfloat("DB_RETRY_BACKOFF", 0.2)
+        self.full_write = False  # `-a full=1`: write every page even when its content is unchanged
         self.executor: ThreadPoolExecutor | None = None
         self.pending: set[asyncio.Future] = set()
         self.org_ids: dict[str, int] = {}
@@ -56,6 +59,7 @@ class StoragePipeline:
         return self.crawler.spider
 
     def open_spider(self):
+        self.full_write = bool(getattr(self.spider, "full_write", False))
         engine = getattr(self.spider, "engine_db", None)
         writers = self.writers if engine is not None and engine.dialect.name == "postgresql" else 1
         self.executor = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="cinegraph-db")
@@ -133,14 +137,22 @@ class StoragePipeline:
         if ledger.lock_lost:
             ledger.store_errors.append(f"page {page} not stored: {ledger.lock_lost}")
             return
+        fingerprint = page_fingerprint(target, batch)
         attempt = 0
         while True:
             try:
                 with engine.begin() as conn:
-                    if target.is_event:
-                        result = self._write_event_page(conn, ledger, batch, now)
-                    else:
-                        result = self._write_list_page(conn, ledger, batch, now)
+                    result = None
+                    if fingerprint and not self.full_write and \
+                            repo.stored_fingerprint(conn, target.list_id, page) == fingerprint:
+                        result = self._touch_page(conn, ledger, batch, now)  # same content: last_seen_at only
+                    if result is None:
+                        if target.is_event:
+                            result = self._write_event_page(conn, ledger, batch, now)
+                        else:
+                            result = self._write_list_page(conn, ledger, batch, now)
+                        if fingerprint:
+                            repo.save_fingerprint(conn, target.list_id, page, fingerprint, now)
                     self._before_commit(conn, ledger, page)
                 break
             except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
@@ -163,6 +175,29 @@ class StoragePipeline:
                 return
         self._after_commit(ledger, batch, result)
 
+    def _touch_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any] | None:
+        """The page says exactly what its last write stored: mark its rows seen, write nothing else.
+        None when the stored rows are not there any more (then the page is written as usual)."""
+        target = ledger.target
+        if target.is_event:
+            org_id = self.org_ids.get(self._slug(target)) or repo.organization_id(conn, self._slug(target))
+            movie_ids = repo.touch_edition(conn, org_id, target.year, target.instance, now) if org_id else None
+            nominations = len({(i.award_name, i.category, i.nominee_key) for i in batch.items})
+        else:
+            movie_ids = repo.touch_list_entries(conn, target.list_id, [i.imdb_id for i in batch.items], now)
+            nominations = None
+        if movie_ids is None:
+            return None
+        self.stats.inc_value("cinegraph/pages_unchanged")
+        result: dict[str, Any] = {"movie_ids": set(movie_ids), "unchanged": True, "changes": []}
+        if nominations is not None:
+            result.update(nominations=nominations, org={}, categories={})
+        return result
+
+    @staticmethod
+    def _slug(target) -> str:
+        return target.organization or target.source_key.rsplit("_", 1)[0]
+
     def _write_tmdb_only(self, engine, batch: PageBatch) -> None:
         try:
             with engine.begin() as conn:
@@ -179,6 +214,8 @@ class StoragePipeline:
     def _after_commit(self, ledger: RunLedger, batch: PageBatch, result: dict[str, Any]) -> None:
         ledger.items_stored += len(batch.items)
         ledger.changes.update(result.get("changes", []))
+        if result.get("unchanged"):
+            ledger.pages_unchanged += 1
         ledger.movie_ids.update(result["movie_ids"])
         self.stats.inc_value("cinegraph/items_stored", len(batch.items))
         self.stats.inc_value("cinegraph/films_stored", len(result["movie_ids"]))
@@ -255,7 +292,7 @@ class StoragePipeline:
     def _write_event_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any]:
         target = ledger.target
         meta = target.metadata
-        slug = target.organization or target.source_key.rsplit("_", 1)[0]
+        slug = self._slug(target)
         org_id = self.org_ids.get(slug)
         if org_id is None:
             org_id = repo.ensure_organization(
@@ -336,6 +373,29 @@ class StoragePipeline:
             "org": {slug: org_id},
             "categories": {(org_id, a, c): i for (a, c), i in categories.items()},
         }
+
+
+def page_fingerprint(target, batch: PageBatch) -> str | None:
+    """A digest of everything a page's write would store (its parsed rows and what the page says about
+    itself), or None when the page carries TMDb results, which have to be written anyway."""
+    rows = []
+    for item in batch.items:
+        if getattr(item, "tmdb", None) or getattr(item, "people_tmdb", None):
+            return None
+        rows.append(json.dumps(fingerprint_fields(item), sort_keys=True, ensure_ascii=False, default=str))
+    info = json.dumps({k: batch.info.get(k) for k in sorted(batch.info) if k != "layout"}, sort_keys=True,
+                      ensure_ascii=False, default=str)
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(f"{target.source_key}|{target.year}|{target.instance}|{info}".encode())
+    for row in sorted(rows):
+        digest.update(row.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def fingerprint_fields(item) -> dict[str, Any]:
+    fields = {k: v for k, v in vars(item).items() if k not in ("tmdb", "people_tmdb", "page")}
+    return fields
 
 
 __all__ = ["StoragePipeline", "Dropped"]

@@ -109,12 +109,14 @@ class BaseImportSpider(DatabaseSpider):
         "org": "an organization slug, with years=",
         "years": "YEAR, YEAR-YEAR, a comma-separated mix, or all (discover the editions on IMDb first)",
         "force": "1 to import an inactive configuration",
+        "full": "1 to write every page even when its content equals what its last import stored",
     }
 
     def __init__(self, *args: Any, key: str | None = None, keys: str | None = None, org: str | None = None,
                  years: str | None = None, force: str | None = None, list: str | None = None,  # noqa: A002
-                 **kwargs: Any):
+                 full: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.full_write = truthy(full) if full is not None else False
         self.requested = {"key": key, "keys": keys, "org": org, "years": years, "list_ref": list}
         self.force = truthy(force) if force is not None else False
         self.targets: list[ImportTarget] = []
