@@ -136,7 +136,7 @@ _FIRST_USE_LOCK = 727274001
 @contextlib.contextmanager
 def first_use_lock(engine: Engine) -> Iterator[None]:
     """Serialize migrating and seeding across processes starting at once on one database: a PostgreSQL
-    advisory lock held on its own connection; for SQLite an exclusive flock on the database file."""
+    advisory lock held on its own connection; for SQLite an exclusive flock on `<database>.lock`."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _FIRST_USE_LOCK})
@@ -152,7 +152,9 @@ def first_use_lock(engine: Engine) -> Iterator[None]:
     if not path or path == ":memory:":
         yield
         return
-    with open(path, "ab") as handle:  # creates the (empty) file SQLite would create anyway
+    # A file of its own beside the database: opening and closing the database file itself would drop the
+    # POSIX locks SQLite holds on it in this process (close() releases every fcntl lock of the file).
+    with open(f"{path}.lock", "ab") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
