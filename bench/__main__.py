@@ -107,7 +107,8 @@ def probe_run(cmd: list[str], env: dict, cwd: Path) -> dict:
     return result
 
 
-def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool) -> dict:
+def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool,
+               expect_unchanged: int | None = None) -> dict:
     settings = {**NO_POLITENESS, "IMDB_BASE_URL": server.url, "IMDB_GRAPHQL_URL": server.url + GRAPHQL_PATH,
                 "TMDB_ENABLED": str(tmdb),
                 "TMDB_API_BASE": f"{server.tmdb_url}/3", "TMDB_MAX_RPS": "0", "TMDB_CONCURRENCY": "16",
@@ -123,6 +124,9 @@ def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool
     result = probe_run(cmd, env, ROOT)
     if result["status"] != "success":
         raise SystemExit(f"the {spider} import ended {result['status']}")
+    if expect_unchanged is not None and result.get("pages_unchanged") != expect_unchanged:
+        raise SystemExit(f"the {spider} re-import found {result.get('pages_unchanged')} unchanged pages, "
+                         f"expected {expect_unchanged}")
     return result
 
 
@@ -130,10 +134,10 @@ def as_requests(urls: list) -> list[dict]:
     return [u if isinstance(u, dict) else {"method": "GET", "url": u} for u in urls]
 
 
-def bare_run(urls: list, workdir: Path) -> dict:
+def bare_run(urls: list, workdir: Path, spider: str = "bare.py") -> dict:
     url_file = workdir / "urls.jsonl"
     url_file.write_text("\n".join(json.dumps(r) for r in as_requests(urls)))
-    cmd = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "bare.py"),
+    cmd = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / spider),
            "-s", "LOG_LEVEL=INFO", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
            "-s", "EXTENSIONS=" + json.dumps({"bench.probe.Probe": 900})]
     return probe_run(cmd, {"BENCH_URLS": str(url_file)}, workdir)
@@ -243,16 +247,26 @@ def main() -> None:
             try:
                 res: dict[str, dict] = {}
                 runs: dict[str, list[dict]] = {k: [] for k in
-                                               ("event", "list", "event_floor", "list_floor", "event_bare", "list_bare")}
-                for _ in range(repeat):  # interleaved, so that drift of the machine hits all three alike
+                                               ("event", "list", "event_unchanged", "list_unchanged", "event_floor",
+                                                "list_floor", "event_bare", "list_bare", "event_bare_items",
+                                                "list_bare_items")}
+                for _ in range(repeat):  # interleaved, so that drift of the machine hits all of them alike
                     runs["event"].append(import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server, tmdb=False))
                     with psycopg.connect(dsn(dbs.current)) as c:
                         nominations = c.execute("SELECT count(*) FROM festival_nominations").fetchone()[0]
                     runs["list"].append(import_run("imdb_list", ["-a", "key=1001_movies"], dbs.current, server, tmdb=False))
+                    # the same pages again: nothing changed since, so nothing but last_seen_at is written
+                    runs["event_unchanged"].append(import_run("imdb_event", ["-a", f"keys={keys}"], dbs.current, server,
+                                                              tmdb=False, expect_unchanged=n_editions))
+                    runs["list_unchanged"].append(import_run("imdb_list", ["-a", "key=1001_movies"], dbs.current, server,
+                                                             tmdb=False, expect_unchanged=list_pages))
                     runs["event_floor"].append(floor_run([server.url + e.path for e in eds], dbs.fresh()))
                     runs["list_floor"].append(floor_run(list_requests(server.url, list_films), dbs.current))
                     runs["event_bare"].append(bare_run([server.url + e.path for e in eds], workdir))
                     runs["list_bare"].append(bare_run(list_requests(server.url, list_films), workdir))
+                    runs["event_bare_items"].append(bare_run([server.url + e.path for e in eds], workdir, "bare_items.py"))
+                    runs["list_bare_items"].append(bare_run(list_requests(server.url, list_films), workdir,
+                                                            "bare_items.py"))
                 for name, results in runs.items():
                     res[name] = sorted(results, key=lambda r: r["wall"])[len(results) // 2]
                 if latency == latencies[0] and not args.skip_tmdb:
@@ -274,28 +288,34 @@ def main() -> None:
             print(f"\nlatency {latency:g} ms — {nominations:,} nominations stored")
             print(HEADER)
             print(fmt_row("event import (TMDb off)", res["event"], ev_pages, nominations))
+            print(fmt_row("event re-import, pages unchanged", res["event_unchanged"], ev_pages, nominations))
             print(fmt_row("event floor (fetch+json.loads+COPY)", res["event_floor"], ev_pages, nominations))
-            print(fmt_row("event bare Scrapy", res["event_bare"], ev_pages, nominations))
+            print(fmt_row("event bare Scrapy (minimal items)", res["event_bare"], ev_pages, nominations))
+            print(fmt_row("event bare Scrapy (project's fields)", res["event_bare_items"], ev_pages, nominations))
             print(fmt_row("list import (TMDb off)", res["list"], l_pages, None))
+            print(fmt_row("list re-import, pages unchanged", res["list_unchanged"], l_pages, None))
             print(fmt_row("list floor", res["list_floor"], l_pages, None))
-            print(fmt_row("list bare Scrapy", res["list_bare"], l_pages, None))
+            print(fmt_row("list bare Scrapy (minimal items)", res["list_bare"], l_pages, None))
+            print(fmt_row("list bare Scrapy (project's fields)", res["list_bare_items"], l_pages, None))
             if "tmdb_first" in res:
                 print(fmt_row("event import (TMDb on, first run)", res["tmdb_first"], ev_pages, nominations))
                 print(fmt_row("event import (TMDb on, re-run)", res["tmdb_rerun"], ev_pages, nominations))
-            ev = res["event"]["wall"]
+            ev, bare = res["event"]["wall"], res["event_bare_items"]["wall"]
             print(f"  ratio event import / floor: {ev / res['event_floor']['wall']:.2f}   "
-                  f"import / bare Scrapy: {ev / res['event_bare']['wall']:.2f}   "
-                  f"bare Scrapy / floor: {res['event_bare']['wall'] / res['event_floor']['wall']:.2f}")
-            lw = res["list"]["wall"]
+                  f"import / bare Scrapy (same items): {ev / bare:.2f}   "
+                  f"unchanged re-import / bare Scrapy (same items): {res['event_unchanged']['wall'] / bare:.2f}   "
+                  f"bare Scrapy (same items) / floor: {bare / res['event_floor']['wall']:.2f}")
+            lw, lbare = res["list"]["wall"], res["list_bare_items"]["wall"]
             print(f"  ratio list import / floor: {lw / res['list_floor']['wall']:.2f}   "
-                  f"import / bare Scrapy: {lw / res['list_bare']['wall']:.2f}")
+                  f"import / bare Scrapy (same items): {lw / lbare:.2f}   "
+                  f"unchanged re-import / bare Scrapy (same items): {res['list_unchanged']['wall'] / lbare:.2f}")
             if "tmdb_counts" in res:
                 t = res["tmdb_counts"]
                 print(f"  TMDb requests per unique film (first run): {t['first'] / max(t['films'], 1):.2f} "
                       f"({t['first']:,} requests, {t['films']:,} films, {t['enriched']:,} enriched); "
                       f"TMDb requests on re-run: {t['rerun']}")
             peak = max(r.get("maxrss_mb") or 0 for k, r in res.items() if isinstance(r, dict) and k in
-                       ("event", "list", "tmdb_first", "tmdb_rerun"))
+                       ("event", "list", "event_unchanged", "list_unchanged", "tmdb_first", "tmdb_rerun"))
             print(f"  peak RSS of an import process: {peak:.0f} MB")
         if len(latencies) > 1:
             base = summary[latencies[0]]["event"]["wall"]

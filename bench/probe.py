@@ -33,6 +33,7 @@ class Probe:
             "items": stats.get("item_scraped_count", 0),
             "status": stats.get("cinegraph/final_status"),
             "tmdb_requests": stats.get("tmdb/requests", 0),
+            "pages_unchanged": stats.get("cinegraph/pages_unchanged", 0),
         }
         with open(os.environ["BENCH_PROBE_OUT"], "w") as fh:
             json.dump(out, fh)

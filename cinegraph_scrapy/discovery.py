@@ -42,6 +42,12 @@ def edition_keys(slug: str, editions: list[Edition]) -> dict[Edition, str]:
             for e in editions}
 
 
+def existing_keys(engine: Engine) -> set[str]:
+    """Every config key there is (a few thousand short strings)."""
+    with engine.connect() as conn:
+        return set(conn.execute(select(MovieList.source_key)).scalars())
+
+
 def record_editions(engine: Engine, org: dict[str, Any], editions: list[Edition]) -> DiscoveryReport:
     """Create the missing configs for these editions of `org` (one transaction, concurrency-safe)."""
     plausible = [e for e in sorted(set(editions)) if 1900 <= e.year <= max_plausible_year()]

@@ -7,6 +7,7 @@ pipeline writes each page in one transaction once all of that page's items have 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -63,9 +64,10 @@ class NominationItem:
     tmdb: dict[str, Any] | None = field(default=None, metadata={"serializer": _tmdb_summary})
     people_tmdb: dict[str, int | None] | None = field(default=None, metadata={"serializer": lambda v: None})
 
-    @property
+    @cached_property
     def nominee_key(self) -> str:
-        """Natural key within ceremony + category: the film and the set of nominated people."""
+        """Natural key within ceremony + category: the film and the set of nominated people (computed once:
+        deduplication, storage and the change log all ask for it)."""
         people = ",".join(sorted({p.get("imdb_id") or f"?{p.get('name') or ''}" for p in self.people}))
         return f"{self.imdb_id or '-'}|{people}"
 

@@ -10,11 +10,12 @@ read the whole list. A first import lists everything as added.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, and_, insert, select, text
 
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
@@ -146,4 +147,17 @@ def record(conn: Connection, run_id: int | None, changes: list[dict[str, Any]]) 
     if run_id is None or not changes:
         return
     keys = ("change", "imdb_id", "award", "category", "nominee", "position", "fields")
-    conn.execute(insert(ImportChange), [{"run_id": run_id, **{k: c.get(k) for k in keys}} for c in changes])
+    if conn.dialect.name == "postgresql":  # one constant statement, the rows as one JSON document
+        conn.execute(_PG_RECORD, {"run": run_id, "rows": json.dumps([{k: c.get(k) for k in keys} for c in changes],
+                                                                   ensure_ascii=False, default=str)})
+        return
+    # RETURNING: SQLAlchemy sends the rows as multi-row VALUES batches, not one statement per row
+    conn.execute(insert(ImportChange).returning(ImportChange.id),
+                 [{"run_id": run_id, **{k: c.get(k) for k in keys}} for c in changes]).all()
+
+
+_PG_RECORD = text("""
+    INSERT INTO import_changes (run_id, change, imdb_id, award, category, nominee, position, fields)
+    SELECT :run, u.change, u.imdb_id, u.award, u.category, u.nominee, u.position, u.fields
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(change text, imdb_id text, award text, category text,
+         nominee text, position int, fields jsonb)""")

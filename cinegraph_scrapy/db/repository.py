@@ -73,13 +73,53 @@ def _statement(conn: Connection, name: str, build):
 # PostgreSQL: one constant statement per page, its rows sent as one JSON document (jsonb_to_recordset):
 # prepared once by the server, one json.dumps per page on the client. Same semantics as the generic
 # upserts below.
-_PG_NEW_MOVIES = text("""
-    INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
-    SELECT u.imdb_id, u.title, u.original_title, u.year, u.title_type, :now
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-         AS u(imdb_id text, title text, original_title text, year int, title_type text)
-    ON CONFLICT (imdb_id) DO NOTHING
-    RETURNING imdb_id, id""")
+# Stored films read and missing ones inserted in one statement (the outer SELECT does not see the CTE's
+# inserts, so each film comes back once: stored with its values, or inserted). A film another transaction
+# inserts meanwhile comes back in neither part and is read afterwards.
+_PG_READ_OR_INSERT_MOVIES = text("""
+    WITH u AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+               AS u(imdb_id text, title text, original_title text, year int, title_type text)),
+    ins AS (
+        INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
+        SELECT u.imdb_id, u.title, u.original_title, u.year, u.title_type, :now FROM u
+        WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.imdb_id = u.imdb_id)
+        ORDER BY u.imdb_id
+        ON CONFLICT (imdb_id) DO NOTHING
+        RETURNING imdb_id, id)
+    SELECT m.imdb_id, m.id, false, m.title, m.original_title, m.year, m.title_type
+    FROM movies m JOIN u ON u.imdb_id = m.imdb_id
+    UNION ALL
+    SELECT ins.imdb_id, ins.id, true, NULL, NULL, NULL, NULL FROM ins""")
+
+# Constant statements with the rows as one JSON document: prepared once by the server and parsed once by
+# psycopg, where a multi-row VALUES list would be new SQL text for every page size.
+_PG_NEW_LINKS = text("""
+    INSERT INTO festival_nomination_people (nomination_id, person_id, role, position)
+    SELECT u.nomination_id, u.person_id, u.role, u.position
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(nomination_id int, person_id int, role text, position int)
+    ON CONFLICT (nomination_id, person_id, role) DO NOTHING""")
+
+_PG_CANONICAL_SOURCES = text("""
+    INSERT INTO canonical_sources (movie_id, list_id, position, notes, award_name, award_year, award_won, last_seen_at)
+    SELECT u.movie_id, u.list_id, u.position, u.notes, u.award_name, u.award_year, u.award_won, :now
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(movie_id int, list_id int, position int, notes text,
+         award_name text, award_year int, award_won bool)
+    ON CONFLICT (movie_id, list_id) DO UPDATE SET
+        position = EXCLUDED.position, notes = EXCLUDED.notes, award_name = EXCLUDED.award_name,
+        award_year = EXCLUDED.award_year, award_won = EXCLUDED.award_won, last_seen_at = EXCLUDED.last_seen_at""")
+
+_PG_READ_OR_INSERT_PEOPLE = text("""
+    WITH u AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(imdb_id text, name text)),
+    ins AS (
+        INSERT INTO people (imdb_id, name, updated_at)
+        SELECT u.imdb_id, u.name, :now FROM u
+        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.imdb_id = u.imdb_id)
+        ORDER BY u.imdb_id
+        ON CONFLICT (imdb_id) DO NOTHING
+        RETURNING imdb_id, id)
+    SELECT p.imdb_id, p.id, false, p.name FROM people p JOIN u ON u.imdb_id = p.imdb_id
+    UNION ALL
+    SELECT ins.imdb_id, ins.id, true, NULL FROM ins""")
 
 _NOMINATION_COLUMNS = ("ceremony_id", "category_id", "movie_id", "nominee_key", "award_name", "won", "notes",
                        "nominee_type", "imdb_nomination_id", "details")
@@ -124,21 +164,30 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
         return {}
     ids: dict[str, int] = {}
     changed: list[dict[str, Any]] = []
-    for imdb_id, movie_id, *stored in _select_in(conn, select(Movie.imdb_id, Movie.id, *[getattr(Movie, k) for k in
-                                                                                     _FILM_FIELDS]),
-                                                  Movie.imdb_id, sorted(by_id)):
-        ids[imdb_id] = movie_id
+    ordered = [by_id[k] for k in sorted(by_id)]
+    stored_rows: list[tuple[str, list]] = []
+    if conn.dialect.name == "postgresql":
+        # One round trip: read the stored films and insert the missing ones (in key order).
+        for imdb_id, movie_id, inserted, *stored in conn.execute(_PG_READ_OR_INSERT_MOVIES, {
+                "rows": json.dumps(ordered, ensure_ascii=False), "now": now}):
+            ids[imdb_id] = movie_id
+            if not inserted:
+                stored_rows.append((imdb_id, stored))
+        missing = [row for row in ordered if row["imdb_id"] not in ids]  # raced: read below
+    else:
+        columns = select(Movie.imdb_id, Movie.id, *[getattr(Movie, k) for k in _FILM_FIELDS])
+        for imdb_id, movie_id, *stored in _select_in(conn, columns, Movie.imdb_id, sorted(by_id)):
+            ids[imdb_id] = movie_id
+            stored_rows.append((imdb_id, stored))
+        missing = [row for row in ordered if row["imdb_id"] not in ids]
+        if missing:
+            stmt = _statement(conn, "movies", lambda ins: ins.on_conflict_do_nothing().returning(Movie.imdb_id, Movie.id))
+            ids.update(dict(conn.execute(stmt, [{**row, "updated_at": now} for row in missing]).all()))
+    for imdb_id, stored in stored_rows:
         wanted = by_id[imdb_id]
         if any(wanted[k] is not None and wanted[k] != old for k, old in zip(_FILM_FIELDS, stored)):
             changed.append(wanted)
-    missing = [by_id[k] for k in sorted(by_id) if k not in ids]
     if missing:
-        if conn.dialect.name == "postgresql":
-            payload = json.dumps(missing, ensure_ascii=False)
-            ids.update(dict(conn.execute(_PG_NEW_MOVIES, {"rows": payload, "now": now}).all()))
-        else:
-            stmt = _statement(conn, "movies", lambda ins: ins.on_conflict_do_nothing().returning(Movie.imdb_id, Movie.id))
-            ids.update(dict(conn.execute(stmt, [{**row, "updated_at": now} for row in missing]).all()))
         raced = [row for row in missing if row["imdb_id"] not in ids]  # inserted by another transaction meanwhile
         if raced:
             ids.update(dict(_select_in(conn, select(Movie.imdb_id, Movie.id), Movie.imdb_id,
@@ -240,13 +289,16 @@ def upsert_canonical_sources(conn: Connection, list_id: int, entries: Iterable[d
             "last_seen_at": now,
         }
     rows = [rows_by_movie[k] for k in sorted(rows_by_movie)]
-    if rows:
+    if rows and conn.dialect.name == "postgresql":
+        payload = json.dumps([{k: v for k, v in r.items() if k != "last_seen_at"} for r in rows], ensure_ascii=False)
+        conn.execute(_PG_CANONICAL_SOURCES, {"rows": payload, "now": now})
+    elif rows:
         stmt = _statement(conn, "canonical_sources", lambda ins: ins.on_conflict_do_update(
             index_elements=[CanonicalSource.movie_id, CanonicalSource.list_id],
             set_={column: getattr(ins.excluded, column) for column in
                   ("position", "notes", "award_name", "award_year", "award_won", "last_seen_at")},
-        ))
-        conn.execute(stmt, rows)
+        ).returning(CanonicalSource.id))  # RETURNING: multi-row VALUES batches instead of one row at a time
+        conn.execute(stmt, rows).all()
     return len(rows)
 
 
@@ -360,19 +412,36 @@ def upsert_people(conn: Connection, people: dict[str, str | None], now: datetime
         return {}
     ids: dict[str, int] = {}
     renamed: list[dict[str, Any]] = []
-    for imdb_id, person_id, name in _select_in(conn, select(Person.imdb_id, Person.id, Person.name), Person.imdb_id,
-                                               sorted(people)):
-        ids[imdb_id] = person_id
+    if conn.dialect.name == "postgresql":
+        rows = [{"imdb_id": k, "name": people[k]} for k in sorted(people)]
+        stored = []
+        for imdb_id, person_id, inserted, name in conn.execute(_PG_READ_OR_INSERT_PEOPLE, {
+                "rows": json.dumps(rows, ensure_ascii=False), "now": now}):
+            ids[imdb_id] = person_id
+            if not inserted:
+                stored.append((imdb_id, name))
+        missing = [row for row in rows if row["imdb_id"] not in ids]
+        if missing:  # inserted by another transaction meanwhile
+            found = dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id,
+                                    [r["imdb_id"] for r in missing]))
+            ids.update(found)
+    else:
+        stored = []
+        for imdb_id, person_id, name in _select_in(conn, select(Person.imdb_id, Person.id, Person.name),
+                                                   Person.imdb_id, sorted(people)):
+            ids[imdb_id] = person_id
+            stored.append((imdb_id, name))
+        missing = [{"imdb_id": k, "name": people[k], "updated_at": now} for k in sorted(people) if k not in ids]
+        if missing:
+            stmt = _statement(conn, "people", lambda ins: ins.on_conflict_do_nothing().returning(Person.imdb_id, Person.id))
+            for chunk in _chunks(missing):
+                ids.update(dict(conn.execute(stmt, list(chunk)).all()))
+            raced = [row["imdb_id"] for row in missing if row["imdb_id"] not in ids]
+            if raced:
+                ids.update(dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id, raced)))
+    for imdb_id, name in stored:
         if people[imdb_id] is not None and people[imdb_id] != name:
             renamed.append({"b_imdb_id": imdb_id, "b_name": people[imdb_id], "b_now": now})
-    missing = [{"imdb_id": k, "name": people[k], "updated_at": now} for k in sorted(people) if k not in ids]
-    if missing:
-        stmt = _statement(conn, "people", lambda ins: ins.on_conflict_do_nothing().returning(Person.imdb_id, Person.id))
-        for chunk in _chunks(missing):
-            ids.update(dict(conn.execute(stmt, list(chunk)).all()))
-        raced = [row["imdb_id"] for row in missing if row["imdb_id"] not in ids]
-        if raced:
-            ids.update(dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id, raced)))
     if renamed:
         conn.execute(update(Person).where(Person.imdb_id == bindparam("b_imdb_id"))
                      .values(name=bindparam("b_name"), updated_at=bindparam("b_now"))
@@ -380,15 +449,16 @@ def upsert_people(conn: Connection, people: dict[str, str | None], now: datetime
     return ids
 
 
-def sync_nomination_people(conn: Connection, links: list[tuple[int, int, str, int]]) -> int:
+def sync_nomination_people(conn: Connection, links: list[tuple[int, int, str, int]], *, new_nominations: bool = False) -> int:
     """Make the people of these nominations exactly `links` (nomination id, person id, role, position):
-    missing links inserted, gone ones deleted, moved ones get their new position. Returns the links kept."""
+    missing links inserted, gone ones deleted, moved ones get their new position. Returns the links kept.
+    `new_nominations`: the nominations were all created by this transaction (no links to read)."""
     wanted = {(n, p, r): pos for n, p, r, pos in links}
     nominations = sorted({n for n, _, _, _ in links})
     if not nominations:
         return 0
     table = FestivalNominationPerson
-    existing = {(n, p, r): (i, pos) for i, n, p, r, pos in _select_in(
+    existing = {} if new_nominations else {(n, p, r): (i, pos) for i, n, p, r, pos in _select_in(
         conn, select(table.id, table.nomination_id, table.person_id, table.role, table.position),
         table.nomination_id, nominations)}
     gone = sorted(i for key, (i, _) in existing.items() if key not in wanted)
@@ -402,9 +472,13 @@ def sync_nomination_people(conn: Connection, links: list[tuple[int, int, str, in
                      .execution_options(synchronize_session=False), sorted(moved, key=lambda r: r["b_id"]))
     new = [{"nomination_id": n, "person_id": p, "role": r, "position": pos}
            for (n, p, r), pos in sorted(wanted.items()) if (n, p, r) not in existing]
-    if new:
-        stmt = _statement(conn, "festival_nomination_people", lambda ins: ins.on_conflict_do_nothing())
-        conn.execute(stmt, new)
+    if new and conn.dialect.name == "postgresql":
+        conn.execute(_PG_NEW_LINKS, {"rows": json.dumps(new)})
+    elif new:
+        # RETURNING makes SQLAlchemy send the rows as multi-row VALUES (insertmanyvalues), not one by one
+        stmt = _statement(conn, "festival_nomination_people", lambda ins: ins.on_conflict_do_nothing().returning(
+            FestivalNominationPerson.id))
+        conn.execute(stmt, new).all()
     return len(wanted)
 
 

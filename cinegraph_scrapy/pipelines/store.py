@@ -352,7 +352,7 @@ class StoragePipeline:
                 if person.get("imdb_id") in person_ids:
                     links.append((nomination_id, person_ids[person["imdb_id"]], person.get("role") or "primary",
                                   position))
-        repo.sync_nomination_people(conn, links)
+        repo.sync_nomination_people(conn, links, new_nominations=not snapshot.nominations)
         page: dict[tuple[int, str], dict[str, Any]] = {}
         for item in items:
             key = (categories[(item.award_name, item.category)], item.nominee_key)
@@ -394,8 +394,7 @@ def page_fingerprint(target, batch: PageBatch) -> str | None:
 
 
 def fingerprint_fields(item) -> dict[str, Any]:
-    fields = {k: v for k, v in vars(item).items() if k not in ("tmdb", "people_tmdb", "page")}
-    return fields
+    return {k: v for k, v in vars(item).items() if k not in ("tmdb", "people_tmdb", "page", "nominee_key")}
 
 
 __all__ = ["StoragePipeline", "Dropped"]

@@ -15,7 +15,7 @@ import scrapy
 from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ImportTarget
-from cinegraph_scrapy.discovery import discover_from_page, editions_of, record_editions
+from cinegraph_scrapy.discovery import discover_from_page, edition_keys, existing_keys, record_editions
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError
 from cinegraph_scrapy.items import NominationItem
 from cinegraph_scrapy.parsing.imdb_event import edition_mismatch, parse_event_page
@@ -35,7 +35,7 @@ class ImdbEventSpider(BaseImportSpider):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.editions_recorded: dict[str, frozenset] = {}
+        self.known_keys: set[str] | None = None  # config keys that exist (read on first need)
 
     async def start(self):
         for target in self.active_targets():
@@ -59,7 +59,8 @@ class ImdbEventSpider(BaseImportSpider):
         except CinegraphError as exc:
             self._discovery_failed(slug, str(exc))
             return
-        self.editions_recorded[slug] = frozenset(report.editions)
+        if self.known_keys is not None:
+            self.known_keys.update(report.keys)
         self.crawler.stats.inc_value("cinegraph/editions_discovered", len(report.editions))
         logger.info("%s: %d editions listed (%s), %d new configs", slug, len(report.editions), report.span,
                     len(report.created))
@@ -83,20 +84,23 @@ class ImdbEventSpider(BaseImportSpider):
         return self.guarded(response, lambda: list(self._parse(response, target)))
 
     def _remember_editions(self, target: ImportTarget, page) -> None:
-        """An edition page lists every edition of its event: keep the configs up to date (once per crawl)."""
+        """An edition page lists every edition of its event: create the configs of those not known yet.
+        The keys that exist are read once per crawl, so a page listing nothing new costs no database work."""
         slug = target.organization
         org = self.orgs.get(slug or "")
-        editions = frozenset(editions_of(page)) if page.editions else frozenset()
-        if org is None or org["event_id"] != target.source_id or not editions:
+        if org is None or org["event_id"] != target.source_id or not page.editions:
             return
-        if editions <= self.editions_recorded.get(slug, frozenset()):
+        if self.known_keys is None:
+            self.known_keys = existing_keys(self.engine_db)
+        keys = edition_keys(slug, page.editions)
+        if all(key in self.known_keys for key in keys.values()):
             return
         try:
-            report = record_editions(self.engine_db, org, sorted(editions))
+            report = record_editions(self.engine_db, org, page.editions)
         except Exception as exc:  # knowing fewer editions must not cost this page
             logger.warning("%s: could not record the editions the page lists: %s", slug, redact(str(exc)))
             return
-        self.editions_recorded[slug] = self.editions_recorded.get(slug, frozenset()) | editions
+        self.known_keys.update(report.keys)
         if report.created:
             self.crawler.stats.inc_value("cinegraph/editions_created", len(report.created))
             logger.info("%s: %d editions newly known from the page (%s)", slug, len(report.created),
