@@ -12,10 +12,13 @@ def test_quick_benchmark_prints_its_figures():
                           timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    for row in ("event import (TMDb off)", "event floor (fetch+json.loads+COPY)", "event bare Scrapy",
-                "list import (TMDb off)", "event import (TMDb on, first run)", "event import (TMDb on, re-run)"):
+    for row in ("event import (TMDb off)", "event re-import, pages unchanged", "event floor (fetch+json.loads+COPY)",
+                "event bare Scrapy (minimal items)", "event bare Scrapy (project's fields)", "list import (TMDb off)",
+                "list re-import, pages unchanged", "list bare Scrapy (project's fields)",
+                "event import (TMDb on, first run)", "event import (TMDb on, re-run)"):
         assert re.search(rf"{re.escape(row)}\s+\d+\.\d\d\s+\d", out), row
-    assert re.search(r"ratio event import / floor: \d+\.\d\d\s+import / bare Scrapy: \d+\.\d\d", out)
+    assert re.search(r"ratio event import / floor: \d+\.\d\d\s+import / bare Scrapy \(same items\): \d+\.\d\d\s+"
+                     r"unchanged re-import / bare Scrapy \(same items\): \d+\.\d\d", out)
     per_film = float(re.search(r"TMDb requests per unique film \(first run\): (\d+\.\d\d)", out).group(1))
     assert 0 < per_film <= 2.0
     assert "TMDb requests on re-run: 0" in out
