@@ -3,7 +3,6 @@
 import json
 
 from tests.conftest import scrapy
-from tests.support.graphql import GraphqlList
 from tests.support.pages import Award, Category, Film, Nom, Person, next_event_page, next_list_page
 from tests.support.server import Reply
 

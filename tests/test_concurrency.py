@@ -4,6 +4,7 @@ database backends killed mid-crawl. Each asserts no failed run and the same rows
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -13,7 +14,9 @@ import uuid
 import psycopg
 import pytest
 
-from tests.conftest import FAST, ROOT, _admin, _sa_url, scrapy
+from sqlalchemy import create_engine
+
+from tests.conftest import FAST, ROOT, Db, _admin, _sa_url, scrapy
 from tests.support.pages import Award, Category, Film, Nom, Person, next_event_page
 from tests.support.server import Reply
 
@@ -96,73 +99,48 @@ def one_at_a_time(globes, db, pg_url):
     return stored(db)
 
 
-def fresh_db(pg_template) -> str:
+@contextlib.contextmanager
+def database(template: str | None = None):
+    """(url, Db) of a database made for one repetition: from the migrated template, or empty (no schema,
+    no configs) when no template is given; dropped afterwards."""
     name = f"cg_conc_{uuid.uuid4().hex[:10]}"
     with _admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-    return name
-
-
-def drop_db(name: str) -> None:
-    with _admin() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    engine = create_engine(_sa_url(name))
+    try:
+        yield _sa_url(name), Db(engine), name
+    finally:
+        engine.dispose()
+        with _admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.parametrize("processes", [2, 4])
 def test_concurrent_crawls_of_one_organization_lose_nothing(globes, one_at_a_time, pg_template, processes):
-    from tests.conftest import Db
-    from sqlalchemy import create_engine
-
     groups = [[f"golden_globes_{y}" for y in YEARS[i::processes]] for i in range(processes)]
     for _ in range(REPEATS):
-        name = fresh_db(pg_template)
-        engine = create_engine(_sa_url(name))
-        try:
-            results = run_together(groups, _sa_url(name), globes.url, DB_WRITERS="2")
-            db = Db(engine)
+        with database(pg_template) as (url, db, _):
+            results = run_together(groups, url, globes.url, DB_WRITERS="2")
             assert_all_succeeded(results, db, len(YEARS))
             assert stored(db) == one_at_a_time
-        finally:
-            engine.dispose()
-            drop_db(name)
 
 
 def test_one_crawl_with_two_writers_loses_nothing(globes, one_at_a_time, pg_template):
-    from tests.conftest import Db
-    from sqlalchemy import create_engine
-
     for _ in range(REPEATS):
-        name = fresh_db(pg_template)
-        engine = create_engine(_sa_url(name))
-        try:
-            results = run_together([[f"golden_globes_{y}" for y in YEARS]], _sa_url(name), globes.url, DB_WRITERS="2")
-            db = Db(engine)
+        with database(pg_template) as (url, db, _):
+            results = run_together([[f"golden_globes_{y}" for y in YEARS]], url, globes.url, DB_WRITERS="2")
             assert_all_succeeded(results, db, len(YEARS))
             assert stored(db) == one_at_a_time
-        finally:
-            engine.dispose()
-            drop_db(name)
 
 
 def test_four_processes_on_a_new_postgresql_database(globes, one_at_a_time):
-    from tests.conftest import Db
-    from sqlalchemy import create_engine
-
     for _ in range(REPEATS):
-        name = f"cg_new_{uuid.uuid4().hex[:10]}"
-        with _admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # empty: no schema, no configs
-        engine = create_engine(_sa_url(name))
-        try:
+        with database() as (url, db, _):  # empty: no schema, no configs
             groups = [[f"golden_globes_{y}" for y in YEARS[i::4]] for i in range(4)]
-            results = run_together(groups, _sa_url(name), globes.url)
-            db = Db(engine)
+            results = run_together(groups, url, globes.url)
             assert_all_succeeded(results, db, len(YEARS))
             assert stored(db) == one_at_a_time
             assert db.scalar("SELECT count(*) FROM movie_lists WHERE seed_hash IS NOT NULL") >= 9 + 14 * 6
-        finally:
-            engine.dispose()
-            drop_db(name)
 
 
 def test_three_processes_on_a_new_sqlite_file(globes, one_at_a_time, tmp_path):
@@ -196,15 +174,11 @@ def _admin_url() -> str:
 
 
 def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a_time, pg_template):
-    from tests.conftest import Db
-    from sqlalchemy import create_engine
-
     for year in YEARS:  # slow pages: the crawl takes several seconds, the kills land while it writes
         imdb.route(f"/event/ev0000292/{year}/1/", Reply.html(globes_page(year), delay=1.5))
-    name = fresh_db(pg_template)
-    try:
+    with database(pg_template) as (url, db, name):
         keys = [f"golden_globes_{y}" for y in YEARS]
-        first = crawl_process(keys, _sa_url(name), imdb.url, CONCURRENT_REQUESTS_PER_DOMAIN="2",
+        first = crawl_process(keys, url, imdb.url, CONCURRENT_REQUESTS_PER_DOMAIN="2",
                               IMPORT_HEARTBEAT_SECONDS="0.3", DB_RETRY_BACKOFF="0.05")
         killed, second, second_done_while_first_alive = 0, None, None
         deadline = time.monotonic() + 60
@@ -212,7 +186,7 @@ def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a
             time.sleep(0.35)
             killed += 1 if kill_backends(name) else 0
             if killed == 2 and second is None:  # the first crawl's lock connection has died by now
-                second = crawl_process(keys, _sa_url(name), imdb.url)
+                second = crawl_process(keys, url, imdb.url)
             if second is not None and second_done_while_first_alive is None and second.poll() is not None:
                 second_done_while_first_alive = first.poll() is None
         code, log = first.wait(120), first.stdout.read()
@@ -224,11 +198,6 @@ def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a
         assert second_done_while_first_alive, "the second crawl should have ended while the first was running"
         assert second_code == 2 and "already running" in second_log, second_log[-2000:]
         assert "the key-lock connection died" in log  # noticed, and the locks were taken again
-        engine = create_engine(_sa_url(name))
-        db = Db(engine)
-        runs = db.rows("SELECT status, count(*) FROM import_runs GROUP BY status ORDER BY 1")
+        runs = db.rows("SELECT status, count(*) FROM import_runs GROUP BY status ORDER BY 1")  # a new connection
         assert runs == [("success", len(YEARS))], (runs, log[-3000:])
         assert stored(db) == one_at_a_time
-        engine.dispose()
-    finally:
-        drop_db(name)

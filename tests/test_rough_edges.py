@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, scrapy
-from tests.support.graphql import GraphqlList
 from tests.support.pages import Film, next_list_page
 from tests.support.server import Reply
 from tests.test_event_import import serve_venice

@@ -51,17 +51,18 @@ def tmdb_slot_settings(settings) -> dict[str, Any]:
     }
 
 
-def movie_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _columns(details: dict[str, Any], now: datetime, *, media_type: str, title: str, original_title: str,
+             release: str, runtime: Any) -> dict[str, Any]:
     genres = [g.get("name") for g in details.get("genres") or [] if isinstance(g, dict) and g.get("name")]
     return {
         "tmdb_id": details.get("id"),
-        "tmdb_media_type": "movie",
+        "tmdb_media_type": media_type,
         "tmdb_status": "enriched",
         "tmdb_fetched_at": now,
-        "tmdb_title": details.get("title"),
-        "tmdb_original_title": details.get("original_title"),
-        "release_date": parse_release_date(details.get("release_date")),
-        "runtime": details.get("runtime") if isinstance(details.get("runtime"), int) else None,
+        "tmdb_title": details.get(title),
+        "tmdb_original_title": details.get(original_title),
+        "release_date": parse_release_date(details.get(release)),
+        "runtime": runtime if isinstance(runtime, int) else None,
         "overview": details.get("overview"),
         "poster_path": details.get("poster_path"),
         "popularity": details.get("popularity"),
@@ -70,29 +71,18 @@ def movie_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
         "genres": genres,
         "tmdb_data": details,
     }
+
+
+def movie_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return _columns(details, now, media_type="movie", title="title", original_title="original_title",
+                    release="release_date", runtime=details.get("runtime"))
 
 
 def tv_columns(details: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A `/tv/{id}` answer in the movie columns: name, first air date, the first episode run time."""
-    genres = [g.get("name") for g in details.get("genres") or [] if isinstance(g, dict) and g.get("name")]
     runtimes = [r for r in details.get("episode_run_time") or [] if isinstance(r, int)]
-    return {
-        "tmdb_id": details.get("id"),
-        "tmdb_media_type": "tv",
-        "tmdb_status": "enriched",
-        "tmdb_fetched_at": now,
-        "tmdb_title": details.get("name"),
-        "tmdb_original_title": details.get("original_name"),
-        "release_date": parse_release_date(details.get("first_air_date")),
-        "runtime": runtimes[0] if runtimes else None,
-        "overview": details.get("overview"),
-        "poster_path": details.get("poster_path"),
-        "popularity": details.get("popularity"),
-        "vote_average": details.get("vote_average"),
-        "vote_count": details.get("vote_count"),
-        "genres": genres,
-        "tmdb_data": details,
-    }
+    return _columns(details, now, media_type="tv", title="name", original_title="original_name",
+                    release="first_air_date", runtime=runtimes[0] if runtimes else None)
 
 
 def _first_result(results) -> dict | None:
