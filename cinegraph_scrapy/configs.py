@@ -192,10 +192,22 @@ def ensure_seeded(engine: Engine) -> None:
         with Session(engine) as session:
             return session.scalar(select(MovieList.id).limit(1)) is None
 
-    if empty():
-        with first_use_lock(engine):
-            if empty():
-                _seed_configs(engine, overwrite=False)
+    def seed_if_empty() -> None:
+        if empty():
+            with first_use_lock(engine):
+                if empty():
+                    _seed_configs(engine, overwrite=False)
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cinegraph_scrapy.db.retry import with_retries
+    from cinegraph_scrapy.errors import DatabaseError
+
+    try:
+        with_retries(seed_if_empty, what="seeding the configurations")
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseError(f"cannot seed the configurations: {reason}") from None
 
 
 # ------------------------------------------------------------------ resolution

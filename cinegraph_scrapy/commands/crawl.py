@@ -19,10 +19,19 @@ class Command(ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from cinegraph_scrapy.secrets import redact
+
         try:
             self._preflight(args[0], opts)
         except CinegraphError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        except SQLAlchemyError as exc:  # the database failed during the checks (after retries)
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            print(f"error: the database failed while checking the configurations: {redact(reason)}", file=sys.stderr)
             self.exitcode = 2
             return
         self.crawler_process = start_crawler_process(self.settings)

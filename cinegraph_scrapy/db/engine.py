@@ -192,8 +192,15 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def open_database(url: str, *, migrate: bool = True) -> Engine:
-    """Engine for `url` with an up-to-date schema: what every crawl and command starts with."""
+    """Engine for `url` with an up-to-date schema: what every crawl and command starts with. A connection
+    lost while migrating is retried; a database that stays unusable is one `DatabaseError` line."""
+    from cinegraph_scrapy.db.retry import with_retries
+
     engine = get_engine(url)
     if migrate:
-        upgrade_schema(engine)
+        try:
+            with_retries(lambda: upgrade_schema(engine), what="migrating the schema")
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise DatabaseError(f"cannot migrate the database {safe_url(url)}: {reason}") from None
     return engine
