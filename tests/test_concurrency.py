@@ -189,10 +189,10 @@ def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a
                     continue  # no kills while the second crawl runs: only the first crawl is under fire
                 second_done_while_first_alive = first.poll() is None
             killed += 1 if kill_backends(name) else 0
-            if killed == 2 and second is None:  # the first crawl's lock connection has just died
+            if killed and second is None:  # the first crawl's lock connection (always open) has just died
                 second = crawl_process(keys, url, imdb.url)
         code, log = first.wait(120), first.stdout.read()
-        assert killed >= 3
+        assert killed >= 1
         assert code == 0, log[-4000:]
         assert "Traceback" not in log, log[-4000:]
         assert second is not None
