@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.serve import API_KEY  # noqa: E402
 from bench.synth import GRAPHQL_PATH, editions, list_requests  # noqa: E402
+from cinegraph_scrapy import settings as project_settings  # noqa: E402
 from cinegraph_scrapy.parsing.imdb_graphql import GRAPHQL_HEADERS  # noqa: E402
 
 PG_ADMIN = os.environ.get("CINEGRAPH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -112,9 +113,7 @@ def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool
     settings = {**NO_POLITENESS, "IMDB_BASE_URL": server.url, "IMDB_GRAPHQL_URL": server.url + GRAPHQL_PATH,
                 "TMDB_ENABLED": str(tmdb),
                 "TMDB_API_BASE": f"{server.tmdb_url}/3", "TMDB_MAX_RPS": "0", "TMDB_CONCURRENCY": "16",
-                "EXTENSIONS": json.dumps({"cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
-                                          "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
-                                          "bench.probe.Probe": 900})}
+                "EXTENSIONS": json.dumps({**project_settings.EXTENSIONS, "bench.probe.Probe": 900})}
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
     for k, v in settings.items():
         cmd += ["-s", f"{k}={v}"]

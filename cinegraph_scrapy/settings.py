@@ -58,6 +58,10 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
     "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
+    # Off below as well (REMOTE_CONTROL_ENABLED, TELNETCONSOLE_ENABLED); not even imported: loading the
+    # remote control pulls in aiohttp, a fifth of a second of every crawl's start.
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
 }
 GC_GEN0_THRESHOLD = 50000  # see extensions/gc_tuning.py; 0 = interpreter default
 

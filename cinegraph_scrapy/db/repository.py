@@ -70,6 +70,16 @@ def _statement(conn: Connection, name: str, build):
     return stmt
 
 
+def _constant(conn: Connection, name: str, build):
+    """A statement of bound parameters only, built once per dialect (`build(conn)`): building and
+    cache-keying a statement costs more than running it, once per page."""
+    key = (conn.dialect.name, name)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build(conn)
+    return stmt
+
+
 # PostgreSQL: one constant statement per page, its rows sent as one JSON document (jsonb_to_recordset):
 # prepared once by the server, one json.dumps per page on the client. Same semantics as the generic
 # upserts below.
@@ -325,6 +335,27 @@ def ensure_organization(conn: Connection, slug: str, name: str, abbreviation: st
     return found
 
 
+_CEREMONY_FIELDS = ("organization_id", "list_id", "year", "instance", "name", "source_url", "imdb_edition_id",
+                    "date", "location", "last_seen_at")
+
+
+def _build_ceremony_upsert(conn: Connection):
+    stmt = _insert(conn, FestivalCeremony).values({f: bindparam(f"c_{f}") for f in _CEREMONY_FIELDS})
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[FestivalCeremony.organization_id, FestivalCeremony.year, FestivalCeremony.instance],
+        set_={
+            "name": func.coalesce(excluded.name, FestivalCeremony.name),
+            "source_url": excluded.source_url,
+            "list_id": excluded.list_id,
+            "imdb_edition_id": func.coalesce(excluded.imdb_edition_id, FestivalCeremony.imdb_edition_id),
+            "date": func.coalesce(excluded.date, FestivalCeremony.date),
+            "location": func.coalesce(excluded.location, FestivalCeremony.location),
+            "last_seen_at": excluded.last_seen_at,
+        },
+    ).returning(FestivalCeremony.id)
+
+
 def upsert_ceremony(
     conn: Connection,
     *,
@@ -339,32 +370,11 @@ def upsert_ceremony(
     date: date | None = None,
     location: str | None = None,
 ) -> int:
-    stmt = _insert(conn, FestivalCeremony).values(
-        organization_id=organization_id,
-        list_id=list_id,
-        year=year,
-        instance=instance,
-        name=name,
-        source_url=source_url,
-        imdb_edition_id=edition_id,
-        date=date,
-        location=location,
-        last_seen_at=now,
-    )
-    excluded = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[FestivalCeremony.organization_id, FestivalCeremony.year, FestivalCeremony.instance],
-        set_={
-            "name": func.coalesce(excluded.name, FestivalCeremony.name),
-            "source_url": excluded.source_url,
-            "list_id": excluded.list_id,
-            "imdb_edition_id": func.coalesce(excluded.imdb_edition_id, FestivalCeremony.imdb_edition_id),
-            "date": func.coalesce(excluded.date, FestivalCeremony.date),
-            "location": func.coalesce(excluded.location, FestivalCeremony.location),
-            "last_seen_at": excluded.last_seen_at,
-        },
-    ).returning(FestivalCeremony.id)
-    return conn.execute(stmt).scalar_one()
+    values = {"organization_id": organization_id, "list_id": list_id, "year": year, "instance": instance,
+              "name": name, "source_url": source_url, "imdb_edition_id": edition_id, "date": date,
+              "location": location, "last_seen_at": now}
+    stmt = _constant(conn, "ceremony_upsert", _build_ceremony_upsert)
+    return conn.execute(stmt, {f"c_{k}": v for k, v in values.items()}).scalar_one()
 
 
 def upsert_categories(
@@ -562,39 +572,61 @@ def insert_ignoring_conflicts(conn: Connection, model, rows: Sequence[dict[str, 
 # ------------------------------------------------------------------ unchanged pages
 
 
-def stored_fingerprint(conn: Connection, list_id: int, page: int) -> str | None:
+def _build_fingerprint_read(conn: Connection):
     from cinegraph_scrapy.db.models import PageFingerprint
 
-    return conn.execute(select(PageFingerprint.fingerprint).where(
-        PageFingerprint.list_id == list_id, PageFingerprint.page == page)).scalar()
+    return select(PageFingerprint.fingerprint).where(
+        PageFingerprint.list_id == bindparam("f_list"), PageFingerprint.page == bindparam("f_page"))
+
+
+def stored_fingerprint(conn: Connection, list_id: int, page: int) -> str | None:
+    return conn.execute(_constant(conn, "fingerprint_read", _build_fingerprint_read),
+                        {"f_list": list_id, "f_page": page}).scalar()
+
+
+def _build_fingerprint_save(conn: Connection):
+    from cinegraph_scrapy.db.models import PageFingerprint
+
+    stmt = _insert(conn, PageFingerprint).values(list_id=bindparam("f_list"), page=bindparam("f_page"),
+                                                 fingerprint=bindparam("f_value"), stored_at=bindparam("f_now"))
+    return stmt.on_conflict_do_update(index_elements=[PageFingerprint.list_id, PageFingerprint.page],
+                                      set_={"fingerprint": stmt.excluded.fingerprint,
+                                            "stored_at": stmt.excluded.stored_at})
 
 
 def save_fingerprint(conn: Connection, list_id: int, page: int, fingerprint: str, now: datetime) -> None:
-    from cinegraph_scrapy.db.models import PageFingerprint
-
-    stmt = _insert(conn, PageFingerprint).values(list_id=list_id, page=page, fingerprint=fingerprint, stored_at=now)
-    conn.execute(stmt.on_conflict_do_update(index_elements=[PageFingerprint.list_id, PageFingerprint.page],
-                                            set_={"fingerprint": stmt.excluded.fingerprint,
-                                                  "stored_at": stmt.excluded.stored_at}))
+    conn.execute(_constant(conn, "fingerprint_save", _build_fingerprint_save),
+                 {"f_list": list_id, "f_page": page, "f_value": fingerprint, "f_now": now})
 
 
 def organization_id(conn: Connection, slug: str) -> int | None:
-    return conn.execute(select(FestivalOrganization.id).where(FestivalOrganization.slug == slug)).scalar()
+    return conn.execute(_constant(conn, "organization_by_slug", lambda _: select(FestivalOrganization.id).where(
+        FestivalOrganization.slug == bindparam("o_slug"))), {"o_slug": slug}).scalar()
+
+
+def _build_touch_statements(conn: Connection):
+    ceremony = select(FestivalCeremony.id, FestivalCeremony.last_seen_at).where(
+        FestivalCeremony.organization_id == bindparam("t_org"), FestivalCeremony.year == bindparam("t_year"),
+        FestivalCeremony.instance == bindparam("t_instance"))
+    nominations = (update(FestivalNomination).where(
+        FestivalNomination.ceremony_id == bindparam("t_ceremony"),
+        FestivalNomination.last_seen_at >= bindparam("t_previous"))
+        .values(last_seen_at=bindparam("t_now")).returning(FestivalNomination.movie_id))
+    seen = update(FestivalCeremony).where(FestivalCeremony.id == bindparam("t_ceremony")).values(
+        last_seen_at=bindparam("t_now"))
+    return ceremony, nominations, seen
 
 
 def touch_edition(conn: Connection, organization_id: int, year: int, instance: int, now: datetime) -> list[int] | None:
     """An unchanged edition page: its ceremony and the nominations its last write stored are seen now.
     Returns their films, or None when the ceremony is not stored."""
-    found = conn.execute(select(FestivalCeremony.id, FestivalCeremony.last_seen_at).where(
-        FestivalCeremony.organization_id == organization_id, FestivalCeremony.year == year,
-        FestivalCeremony.instance == instance)).first()
+    ceremony, nominations, seen = _constant(conn, "touch_edition", _build_touch_statements)
+    found = conn.execute(ceremony, {"t_org": organization_id, "t_year": year, "t_instance": instance}).first()
     if found is None or found[1] is None:
         return None
     ceremony_id, previous = found
-    touched = conn.execute(update(FestivalNomination).where(
-        FestivalNomination.ceremony_id == ceremony_id, FestivalNomination.last_seen_at >= previous)
-        .values(last_seen_at=now).returning(FestivalNomination.movie_id)).scalars().all()
-    conn.execute(update(FestivalCeremony).where(FestivalCeremony.id == ceremony_id).values(last_seen_at=now))
+    touched = conn.execute(nominations, {"t_ceremony": ceremony_id, "t_previous": previous, "t_now": now}).scalars().all()
+    conn.execute(seen, {"t_ceremony": ceremony_id, "t_now": now})
     return [m for m in touched if m is not None]
 
 
