@@ -3,6 +3,8 @@
 
 import os
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "cinegraph_scrapy"
 SPIDER_MODULES = ["cinegraph_scrapy.spiders"]
 NEWSPIDER_MODULE = "cinegraph_scrapy.spiders"
@@ -58,10 +60,13 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
     "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
-    # Off below as well (REMOTE_CONTROL_ENABLED, TELNETCONSOLE_ENABLED); not even imported: loading the
-    # remote control pulls in aiohttp, a fifth of a second of every crawl's start.
-    "scrapy.extensions.remote_control.RemoteControl": None,
-    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+# Scrapy's own extensions minus the two that are off anyway (REMOTE_CONTROL_ENABLED and
+# TELNETCONSOLE_ENABLED below): Scrapy imports every extension it lists, even a disabled one, and the
+# remote control pulls in aiohttp, a fifth of a second of every crawl's start.
+EXTENSIONS_BASE = {
+    path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if path not in ("scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole")
 }
 GC_GEN0_THRESHOLD = 50000  # see extensions/gc_tuning.py; 0 = interpreter default
 
