@@ -158,9 +158,8 @@ def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]
 _FILM_FIELDS = ("title", "original_title", "year", "title_type")
 
 
-def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: datetime) -> dict[str, int]:
-    """Films by imdb_id → movies.id: missing ones inserted, stored ones updated only where the page brings
-    a value that differs (a value the page lacks, None, never erases one an earlier import stored)."""
+def _film_rows(films: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """One row per imdb_id; a value one mention lacks is taken from another."""
     by_id: dict[str, dict[str, Any]] = {}
     for film in films:
         current = by_id.get(film["imdb_id"])
@@ -170,10 +169,16 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
             for key in _FILM_FIELDS:
                 if current[key] is None and film.get(key) is not None:
                     current[key] = film[key]
+    return by_id
+
+
+def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: datetime) -> dict[str, int]:
+    """Films by imdb_id → movies.id: missing ones inserted, stored ones updated only where the page brings
+    a value that differs (a value the page lacks, None, never erases one an earlier import stored)."""
+    by_id = _film_rows(films)
     if not by_id:
         return {}
     ids: dict[str, int] = {}
-    changed: list[dict[str, Any]] = []
     ordered = [by_id[k] for k in sorted(by_id)]
     stored_rows: list[tuple[str, list]] = []
     if conn.dialect.name == "postgresql":
@@ -183,7 +188,6 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
             ids[imdb_id] = movie_id
             if not inserted:
                 stored_rows.append((imdb_id, stored))
-        missing = [row for row in ordered if row["imdb_id"] not in ids]  # raced: read below
     else:
         columns = select(Movie.imdb_id, Movie.id, *[getattr(Movie, k) for k in _FILM_FIELDS])
         for imdb_id, movie_id, *stored in _select_in(conn, columns, Movie.imdb_id, sorted(by_id)):
@@ -193,16 +197,24 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
         if missing:
             stmt = _statement(conn, "movies", lambda ins: ins.on_conflict_do_nothing().returning(Movie.imdb_id, Movie.id))
             ids.update(dict(conn.execute(stmt, [{**row, "updated_at": now} for row in missing]).all()))
+    _finish_movies(conn, by_id, ids, stored_rows, now)
+    return ids
+
+
+def _finish_movies(conn: Connection, by_id: dict[str, dict[str, Any]], ids: dict[str, int],
+                   stored_rows: list[tuple[str, list]], now: datetime) -> None:
+    """After the read-or-insert: films another transaction inserted meanwhile are read, and stored films
+    the page knows more about are updated (in key order)."""
+    changed: list[dict[str, Any]] = []
     for imdb_id, stored in stored_rows:
         wanted = by_id[imdb_id]
         if any(wanted[k] is not None and wanted[k] != old for k, old in zip(_FILM_FIELDS, stored)):
             changed.append(wanted)
-    if missing:
-        raced = [row for row in missing if row["imdb_id"] not in ids]  # inserted by another transaction meanwhile
-        if raced:
-            ids.update(dict(_select_in(conn, select(Movie.imdb_id, Movie.id), Movie.imdb_id,
-                                       [r["imdb_id"] for r in raced])))
-            changed.extend(raced)
+    raced = [row for key, row in by_id.items() if key not in ids]  # inserted by another transaction meanwhile
+    if raced:
+        ids.update(dict(_select_in(conn, select(Movie.imdb_id, Movie.id), Movie.imdb_id,
+                                   sorted(r["imdb_id"] for r in raced))))
+        changed.extend(raced)
     if changed:
         stmt = (update(Movie).where(Movie.imdb_id == bindparam("b_imdb_id"))
                 .values({**{k: func.coalesce(bindparam(f"b_{k}"), getattr(Movie, k)) for k in _FILM_FIELDS},
@@ -210,7 +222,65 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
                 .execution_options(synchronize_session=False))
         conn.execute(stmt, [{"b_imdb_id": r["imdb_id"], "b_now": now, **{f"b_{k}": r[k] for k in _FILM_FIELDS}}
                             for r in sorted(changed, key=lambda r: r["imdb_id"])])
-    return ids
+
+
+# PostgreSQL, an event page: its films and its people read or inserted in one statement (one round trip
+# where two would each wait for the server and for the writer thread's turn at the interpreter). The
+# films' insert is read first, so every transaction inserts films, then people, each in key order.
+_PG_READ_OR_INSERT_FILMS_AND_PEOPLE = text("""
+    WITH mu AS (SELECT * FROM jsonb_to_recordset(CAST(:films AS jsonb))
+                AS u(imdb_id text, title text, original_title text, year int, title_type text)),
+    mins AS (
+        INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
+        SELECT mu.imdb_id, mu.title, mu.original_title, mu.year, mu.title_type, :now FROM mu
+        WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.imdb_id = mu.imdb_id)
+        ORDER BY mu.imdb_id
+        ON CONFLICT (imdb_id) DO NOTHING
+        RETURNING imdb_id, id),
+    pu AS (SELECT * FROM jsonb_to_recordset(CAST(:people AS jsonb)) AS u(imdb_id text, name text)),
+    pins AS (
+        INSERT INTO people (imdb_id, name, updated_at)
+        SELECT pu.imdb_id, pu.name, :now FROM pu
+        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.imdb_id = pu.imdb_id)
+        ORDER BY pu.imdb_id
+        ON CONFLICT (imdb_id) DO NOTHING
+        RETURNING imdb_id, id)
+    SELECT true, mins.imdb_id, mins.id, true, NULL, NULL, NULL, NULL FROM mins
+    UNION ALL
+    SELECT true, m.imdb_id, m.id, false, m.title, m.original_title, m.year, m.title_type
+    FROM movies m JOIN mu ON mu.imdb_id = m.imdb_id
+    UNION ALL
+    SELECT false, pins.imdb_id, pins.id, true, NULL, NULL, NULL, NULL FROM pins
+    UNION ALL
+    SELECT false, p.imdb_id, p.id, false, p.name, NULL, NULL, NULL FROM people p JOIN pu ON pu.imdb_id = p.imdb_id""")
+
+
+def upsert_films_and_people(conn: Connection, films: Iterable[dict[str, Any]], people: dict[str, str | None],
+                            now: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """upsert_movies and upsert_people of one page, with the same results; one statement on PostgreSQL."""
+    by_id = _film_rows(films)
+    if conn.dialect.name != "postgresql" or not by_id or not people:
+        return upsert_movies(conn, by_id.values(), now), upsert_people(conn, people, now)
+    movie_ids: dict[str, int] = {}
+    person_ids: dict[str, int] = {}
+    stored_films: list[tuple[str, list]] = []
+    stored_people: list[tuple[str, str | None]] = []
+    result = conn.execute(_PG_READ_OR_INSERT_FILMS_AND_PEOPLE, {
+        "films": json.dumps([by_id[k] for k in sorted(by_id)], ensure_ascii=False),
+        "people": json.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)], ensure_ascii=False),
+        "now": now})
+    for is_film, imdb_id, row_id, inserted, *stored in result:
+        if is_film:
+            movie_ids[imdb_id] = row_id
+            if not inserted:
+                stored_films.append((imdb_id, stored))
+        else:
+            person_ids[imdb_id] = row_id
+            if not inserted:
+                stored_people.append((imdb_id, stored[0]))
+    _finish_movies(conn, by_id, movie_ids, stored_films, now)
+    _finish_people(conn, people, person_ids, stored_people, now)
+    return movie_ids, person_ids
 
 
 def _select_in(conn: Connection, stmt, column, values: Sequence) -> list:
@@ -421,22 +491,15 @@ def upsert_people(conn: Connection, people: dict[str, str | None], now: datetime
     if not people:
         return {}
     ids: dict[str, int] = {}
-    renamed: list[dict[str, Any]] = []
+    stored: list[tuple[str, str | None]] = []
     if conn.dialect.name == "postgresql":
         rows = [{"imdb_id": k, "name": people[k]} for k in sorted(people)]
-        stored = []
         for imdb_id, person_id, inserted, name in conn.execute(_PG_READ_OR_INSERT_PEOPLE, {
                 "rows": json.dumps(rows, ensure_ascii=False), "now": now}):
             ids[imdb_id] = person_id
             if not inserted:
                 stored.append((imdb_id, name))
-        missing = [row for row in rows if row["imdb_id"] not in ids]
-        if missing:  # inserted by another transaction meanwhile
-            found = dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id,
-                                    [r["imdb_id"] for r in missing]))
-            ids.update(found)
     else:
-        stored = []
         for imdb_id, person_id, name in _select_in(conn, select(Person.imdb_id, Person.id, Person.name),
                                                    Person.imdb_id, sorted(people)):
             ids[imdb_id] = person_id
@@ -446,17 +509,23 @@ def upsert_people(conn: Connection, people: dict[str, str | None], now: datetime
             stmt = _statement(conn, "people", lambda ins: ins.on_conflict_do_nothing().returning(Person.imdb_id, Person.id))
             for chunk in _chunks(missing):
                 ids.update(dict(conn.execute(stmt, list(chunk)).all()))
-            raced = [row["imdb_id"] for row in missing if row["imdb_id"] not in ids]
-            if raced:
-                ids.update(dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id, raced)))
-    for imdb_id, name in stored:
-        if people[imdb_id] is not None and people[imdb_id] != name:
-            renamed.append({"b_imdb_id": imdb_id, "b_name": people[imdb_id], "b_now": now})
+    _finish_people(conn, people, ids, stored, now)
+    return ids
+
+
+def _finish_people(conn: Connection, people: dict[str, str | None], ids: dict[str, int],
+                   stored: list[tuple[str, str | None]], now: datetime) -> None:
+    """After the read-or-insert: people another transaction inserted meanwhile are read, and stored names
+    the page spells differently are updated (in key order)."""
+    raced = sorted(k for k in people if k not in ids)
+    if raced:
+        ids.update(dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id, raced)))
+    renamed = [{"b_imdb_id": imdb_id, "b_name": people[imdb_id], "b_now": now} for imdb_id, name in sorted(stored)
+               if people[imdb_id] is not None and people[imdb_id] != name]
     if renamed:
         conn.execute(update(Person).where(Person.imdb_id == bindparam("b_imdb_id"))
                      .values(name=bindparam("b_name"), updated_at=bindparam("b_now"))
                      .execution_options(synchronize_session=False), renamed)
-    return ids
 
 
 def sync_nomination_people(conn: Connection, links: list[tuple[int, int, str, int]], *, new_nominations: bool = False) -> int:

@@ -147,12 +147,12 @@ class StoragePipeline:
                             repo.stored_fingerprint(conn, target.list_id, page) == fingerprint:
                         result = self._touch_page(conn, ledger, batch, now)  # same content: last_seen_at only
                     if result is None:
+                        if fingerprint:  # first: rows nobody else writes go before the shared ones (see below)
+                            repo.save_fingerprint(conn, target.list_id, page, fingerprint, now)
                         if target.is_event:
                             result = self._write_event_page(conn, ledger, batch, now)
                         else:
                             result = self._write_list_page(conn, ledger, batch, now)
-                        if fingerprint:
-                            repo.save_fingerprint(conn, target.list_id, page, fingerprint, now)
                     self._before_commit(conn, ledger, page)
                 break
             except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
@@ -322,9 +322,22 @@ class StoragePipeline:
         missing = [pair for pair in award_ids if pair not in categories]
         if missing:
             categories.update(repo.upsert_categories(conn, org_id, missing, award_ids))
-        movie_ids = repo.upsert_movies(conn, self._films(items), now)
+        # What changed is known from the snapshot and the page alone: recorded before the shared rows
+        # (films, people) are inserted, because a film this transaction inserts holds back every other
+        # page inserting it until this one commits, so the fewer statements between the two, the better.
+        page: dict[tuple[int, str], dict[str, Any]] = {}
+        for item in items:
+            key = (categories[(item.award_name, item.category)], item.nominee_key)
+            if key in page:
+                page[key]["won"] = page[key]["won"] or item.won
+                continue
+            page[key] = {"won": item.won, "notes": item.notes, "people": diff.page_people(item.people),
+                         "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
+                         "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
+        changes = diff.event_changes(snapshot, page)
+        diff.record(conn, ledger.run_id, changes)
+        movie_ids, person_ids = repo.upsert_films_and_people(conn, self._films(items), self._people(items), now)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
-        person_ids = repo.upsert_people(conn, self._people(items), now)
         repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
         nomination_ids = repo.upsert_nominations(
             conn,
@@ -353,17 +366,6 @@ class StoragePipeline:
                     links.append((nomination_id, person_ids[person["imdb_id"]], person.get("role") or "primary",
                                   position))
         repo.sync_nomination_people(conn, links, new_nominations=not snapshot.nominations)
-        page: dict[tuple[int, str], dict[str, Any]] = {}
-        for item in items:
-            key = (categories[(item.award_name, item.category)], item.nominee_key)
-            if key in page:
-                page[key]["won"] = page[key]["won"] or item.won
-                continue
-            page[key] = {"won": item.won, "notes": item.notes, "people": diff.page_people(item.people),
-                         "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
-                         "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
-        changes = diff.event_changes(snapshot, page)
-        diff.record(conn, ledger.run_id, changes)
         return {
             "changes": [c["change"] for c in changes],
             "movie_ids": set(movie_ids.values()),
