@@ -561,9 +561,8 @@ def sync_nomination_people(conn: Connection, links: list[tuple[int, int, str, in
     return len(wanted)
 
 
-def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> dict[tuple[int, str], int]:
-    """Rows: ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
-    imdb_nomination_id, details (one ceremony per call). Returns (category_id, nominee_key) → id."""
+def _nomination_rows(rows: Iterable[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """One row per (ceremony, category, nominee key), in key order; a key named twice has won if either did."""
     by_key: dict[tuple[int, int, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["ceremony_id"], row["category_id"], row["nominee_key"])
@@ -571,7 +570,13 @@ def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: da
             by_key[key]["won"] = by_key[key]["won"] or row["won"]
             continue
         by_key[key] = {**{c: row.get(c) for c in _NOMINATION_COLUMNS}, "last_seen_at": now}
-    ordered = [by_key[k] for k in sorted(by_key)]
+    return [by_key[k] for k in sorted(by_key)]
+
+
+def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> dict[tuple[int, str], int]:
+    """Rows: ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
+    imdb_nomination_id, details (one ceremony per call). Returns (category_id, nominee_key) → id."""
+    ordered = _nomination_rows(rows, now)
     if not ordered:
         return {}
     _keep_nomination_ids_unique(conn, ordered)
@@ -588,6 +593,56 @@ def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: da
                    "last_seen_at")},
         ).returning(FestivalNomination.category_id, FestivalNomination.nominee_key, FestivalNomination.id))
         result = conn.execute(stmt, ordered)
+    return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
+
+
+_PG_NOMINATIONS_WITH_PEOPLE = text("""
+    WITH u AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int,
+               movie_id int, nominee_key text, award_name text, won bool, notes text, nominee_type text,
+               imdb_nomination_id text, details jsonb)),
+    n AS (
+        INSERT INTO festival_nominations
+            (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
+             imdb_nomination_id, details, last_seen_at)
+        SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.notes,
+               u.nominee_type, u.imdb_nomination_id, u.details, :now FROM u
+        ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
+            movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
+            notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
+            imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
+            last_seen_at = EXCLUDED.last_seen_at
+        RETURNING category_id, nominee_key, id),
+    links AS (
+        INSERT INTO festival_nomination_people (nomination_id, person_id, role, position)
+        SELECT n.id, v.person_id, v.role, v.position
+        FROM jsonb_to_recordset(CAST(:links AS jsonb)) AS v(category_id int, nominee_key text, person_id int,
+             role text, position int)
+        JOIN n ON n.category_id = v.category_id AND n.nominee_key = v.nominee_key
+        ORDER BY n.id, v.person_id, v.role
+        ON CONFLICT (nomination_id, person_id, role) DO NOTHING)
+    SELECT category_id, nominee_key, id FROM n""")
+
+
+def upsert_nominations_with_people(conn: Connection, rows: Iterable[dict[str, Any]],
+                                   links: list[tuple[int, str, int, str, int]], now: datetime, *,
+                                   new_nominations: bool) -> dict[tuple[int, str], int]:
+    """upsert_nominations, then sync_nomination_people for `links` given by nomination key (category id,
+    nominee key, person id, role, position). For an edition stored for the first time on PostgreSQL, both
+    are one statement (there are no stored links to compare with)."""
+    if not (new_nominations and conn.dialect.name == "postgresql"):
+        ids = upsert_nominations(conn, rows, now)
+        sync_nomination_people(conn, [(ids[(c, k)], p, r, pos) for c, k, p, r, pos in links],
+                               new_nominations=new_nominations)
+        return ids
+    ordered = _nomination_rows(rows, now)
+    if not ordered:
+        return {}
+    _keep_nomination_ids_unique(conn, ordered)
+    wanted = {(c, k, p, r): pos for c, k, p, r, pos in links}  # a link named twice keeps its last position
+    payload = json.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered], ensure_ascii=False, default=str)
+    link_rows = json.dumps([{"category_id": c, "nominee_key": k, "person_id": p, "role": r, "position": pos}
+                            for (c, k, p, r), pos in wanted.items()], ensure_ascii=False)
+    result = conn.execute(_PG_NOMINATIONS_WITH_PEOPLE, {"rows": payload, "links": link_rows, "now": now})
     return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
 
 

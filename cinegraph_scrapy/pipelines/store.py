@@ -339,7 +339,14 @@ class StoragePipeline:
         movie_ids, person_ids = repo.upsert_films_and_people(conn, self._films(items), self._people(items), now)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
         repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
-        nomination_ids = repo.upsert_nominations(
+        links = []
+        for item in items:
+            category_id = categories[(item.award_name, item.category)]
+            for position, person in enumerate(item.people):
+                if person.get("imdb_id") in person_ids:
+                    links.append((category_id, item.nominee_key, person_ids[person["imdb_id"]],
+                                  person.get("role") or "primary", position))
+        nomination_ids = repo.upsert_nominations_with_people(
             conn,
             [
                 {
@@ -356,16 +363,10 @@ class StoragePipeline:
                 }
                 for i in items
             ],
+            links,
             now,
+            new_nominations=not snapshot.nominations,
         )
-        links = []
-        for item in items:
-            nomination_id = nomination_ids[(categories[(item.award_name, item.category)], item.nominee_key)]
-            for position, person in enumerate(item.people):
-                if person.get("imdb_id") in person_ids:
-                    links.append((nomination_id, person_ids[person["imdb_id"]], person.get("role") or "primary",
-                                  position))
-        repo.sync_nomination_people(conn, links, new_nominations=not snapshot.nominations)
         return {
             "changes": [c["change"] for c in changes],
             "movie_ids": set(movie_ids.values()),
