@@ -60,3 +60,25 @@ def test_unchanged_list_pages_and_a_changed_one(imdb, graphql, db, pg_url):
     third = run()
     assert third.returncode == 0 and "pages 2 (1 unchanged)" in third.log, third.log
     assert db.scalar("SELECT title FROM movies WHERE imdb_id = %r" % FILMS[0].imdb_id) == "A new title"
+
+
+def test_unchanged_edition_on_sqlite(imdb, tmp_path):
+    """SQLite takes the generic path (fingerprint read, then the touch): same outcome as PostgreSQL's one
+    statement; a changed page after it is written again."""
+    import sqlite3
+
+    serve_venice(imdb)
+    url = f"sqlite:///{tmp_path / 'cg.db'}"
+    assert crawl_venice(imdb, url).returncode == 0
+    with sqlite3.connect(tmp_path / "cg.db") as conn:
+        seen = conn.execute("SELECT max(last_seen_at) FROM festival_nominations").fetchone()[0]
+        count = conn.execute("SELECT count(*) FROM festival_nominations").fetchone()[0]
+    again = crawl_venice(imdb, url)
+    assert again.returncode == 0, again.log
+    assert "venice_2024: SUCCESS | pages 1 (1 unchanged)" in again.log
+    with sqlite3.connect(tmp_path / "cg.db") as conn:
+        assert conn.execute("SELECT min(last_seen_at) FROM festival_nominations").fetchone()[0] > seen
+        assert conn.execute("SELECT count(*) FROM festival_nominations").fetchone()[0] == count
+        conn.execute("UPDATE page_fingerprints SET fingerprint = 'other'")  # as if the page had changed
+    third = crawl_venice(imdb, url)
+    assert third.returncode == 0 and "(1 unchanged)" not in third.log

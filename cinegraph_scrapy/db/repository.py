@@ -754,6 +754,37 @@ def touch_edition(conn: Connection, organization_id: int, year: int, instance: i
     return [m for m in touched if m is not None]
 
 
+# PostgreSQL: the fingerprint compared, the ceremony found and it and its nominations marked seen, in one
+# statement (the ceremony first, as in the lock order). No row when the fingerprint differs or the
+# ceremony is not stored.
+_PG_TOUCH_UNCHANGED_EDITION = text("""
+    WITH c AS (
+        SELECT fc.id, fc.last_seen_at FROM festival_ceremonies fc
+        JOIN festival_organizations o ON o.id = fc.organization_id
+        WHERE o.slug = :slug AND fc.year = :year AND fc.instance = :instance AND fc.last_seen_at IS NOT NULL
+          AND EXISTS (SELECT 1 FROM page_fingerprints pf
+                      WHERE pf.list_id = :list_id AND pf.page = :page AND pf.fingerprint = :fingerprint)),
+    seen AS (UPDATE festival_ceremonies fc SET last_seen_at = :now FROM c WHERE fc.id = c.id RETURNING fc.id),
+    touched AS (UPDATE festival_nominations fn SET last_seen_at = :now FROM c
+                WHERE fn.ceremony_id = c.id AND fn.last_seen_at >= c.last_seen_at RETURNING fn.movie_id)
+    SELECT seen.id, ARRAY(SELECT movie_id FROM touched WHERE movie_id IS NOT NULL) FROM seen""")
+
+
+def touch_unchanged_edition(conn: Connection, list_id: int, page: int, fingerprint: str, slug: str, year: int,
+                            instance: int, now: datetime) -> list[int] | None:
+    """An edition page whose fingerprint is the stored one: touch_edition. None when the fingerprint differs
+    or the ceremony is not stored (the page is then written as usual)."""
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(_PG_TOUCH_UNCHANGED_EDITION, {
+            "slug": slug, "year": year, "instance": instance, "list_id": list_id, "page": page,
+            "fingerprint": fingerprint, "now": now}).first()
+        return None if found is None else list(found[1])
+    if stored_fingerprint(conn, list_id, page) != fingerprint:
+        return None
+    org_id = organization_id(conn, slug)
+    return touch_edition(conn, org_id, year, instance, now) if org_id is not None else None
+
+
 def touch_list_entries(conn: Connection, list_id: int, imdb_ids: list[str | None], now: datetime) -> list[int] | None:
     """An unchanged list page: its entries are seen now. Returns their films; None when one is missing."""
     wanted = sorted({i for i in imdb_ids if i})

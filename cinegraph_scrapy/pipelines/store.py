@@ -143,9 +143,8 @@ class StoragePipeline:
             try:
                 with engine.begin() as conn:
                     result = None
-                    if fingerprint and not self.full_write and \
-                            repo.stored_fingerprint(conn, target.list_id, page) == fingerprint:
-                        result = self._touch_page(conn, ledger, batch, now)  # same content: last_seen_at only
+                    if fingerprint and not self.full_write:  # same content as last time: last_seen_at only
+                        result = self._touch_page(conn, ledger, page, batch, fingerprint, now)
                     if result is None:
                         if fingerprint:  # first: rows nobody else writes go before the shared ones (see below)
                             repo.save_fingerprint(conn, target.list_id, page, fingerprint, now)
@@ -175,16 +174,20 @@ class StoragePipeline:
                 return
         self._after_commit(ledger, batch, result)
 
-    def _touch_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any] | None:
+    def _touch_page(self, conn, ledger: RunLedger, page: int, batch: PageBatch, fingerprint: str,
+                    now) -> dict[str, Any] | None:
         """The page says exactly what its last write stored: mark its rows seen, write nothing else.
-        None when the stored rows are not there any more (then the page is written as usual)."""
+        None when its stored fingerprint differs or its stored rows are not there any more (then the page
+        is written as usual)."""
         target = ledger.target
         if target.is_event:
-            org_id = self.org_ids.get(self._slug(target)) or repo.organization_id(conn, self._slug(target))
-            movie_ids = repo.touch_edition(conn, org_id, target.year, target.instance, now) if org_id else None
+            movie_ids = repo.touch_unchanged_edition(conn, target.list_id, page, fingerprint, self._slug(target),
+                                                     target.year, target.instance, now)
             nominations = len({(i.award_name, i.category, i.nominee_key) for i in batch.items})
         else:
-            movie_ids = repo.touch_list_entries(conn, target.list_id, [i.imdb_id for i in batch.items], now)
+            movie_ids = None
+            if repo.stored_fingerprint(conn, target.list_id, page) == fingerprint:
+                movie_ids = repo.touch_list_entries(conn, target.list_id, [i.imdb_id for i in batch.items], now)
             nominations = None
         if movie_ids is None:
             return None
