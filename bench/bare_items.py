@@ -4,29 +4,18 @@ project's items (NominationItem / ListEntryItem), no pipelines. Run with `scrapy
 
 import json
 import os
-import re
+import sys
 
-import scrapy
-
-GRAPHQL_HEADERS = {"Content-Type": "application/json", "Accept": "application/graphql+json, application/json",
-                   "x-imdb-user-language": "en-US", "Origin": "https://www.imdb.com", "Referer": "https://www.imdb.com/"}
-NEXT = re.compile(rb'<script id="__NEXT_DATA__" type="application/json">(.*?)</script>', re.S)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # run by path with `scrapy runspider`
+from bare import NEXT, BareSpider  # noqa: E402  (its start(): the same requests)
 
 
 def _text(value):
     return value.get("text") if isinstance(value, dict) else value
 
 
-class BareItemsSpider(scrapy.Spider):
+class BareItemsSpider(BareSpider):
     name = "bare_items"
-
-    async def start(self):
-        for line in open(os.environ["BENCH_URLS"]).read().splitlines():
-            req = json.loads(line)
-            if req["method"] == "POST":
-                yield scrapy.Request(req["url"], method="POST", body=req["body"], headers=GRAPHQL_HEADERS)
-            else:
-                yield scrapy.Request(req["url"])
 
     def parse(self, response):
         if response.body.startswith(b"{"):

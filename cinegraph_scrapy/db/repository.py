@@ -60,16 +60,6 @@ def _insert(conn: Connection, model):
 _STATEMENTS: dict[tuple[str, str], Any] = {}
 
 
-def _statement(conn: Connection, name: str, build):
-    """Build each upsert once per dialect: a constant statement is compiled once (SQLAlchemy's cache) and
-    executed with many parameter sets (insertmanyvalues / psycopg pipelines), not rebuilt per page."""
-    key = (conn.dialect.name, name)
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
-        stmt = _STATEMENTS[key] = build(_insert(conn, _MODELS[name]))
-    return stmt
-
-
 def _constant(conn: Connection, name: str, build):
     """A statement of bound parameters only, built once per dialect (`build(conn)`): building and
     cache-keying a statement costs more than running it, once per page."""
@@ -80,29 +70,15 @@ def _constant(conn: Connection, name: str, build):
     return stmt
 
 
-# PostgreSQL: one constant statement per page, its rows sent as one JSON document (jsonb_to_recordset):
-# prepared once by the server, one json.dumps per page on the client. Same semantics as the generic
-# upserts below.
-# Stored films read and missing ones inserted in one statement (the outer SELECT does not see the CTE's
-# inserts, so each film comes back once: stored with its values, or inserted). A film another transaction
-# inserts meanwhile comes back in neither part and is read afterwards.
-_PG_READ_OR_INSERT_MOVIES = text("""
-    WITH u AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-               AS u(imdb_id text, title text, original_title text, year int, title_type text)),
-    ins AS (
-        INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
-        SELECT u.imdb_id, u.title, u.original_title, u.year, u.title_type, :now FROM u
-        WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.imdb_id = u.imdb_id)
-        ORDER BY u.imdb_id
-        ON CONFLICT (imdb_id) DO NOTHING
-        RETURNING imdb_id, id)
-    SELECT m.imdb_id, m.id, false, m.title, m.original_title, m.year, m.title_type
-    FROM movies m JOIN u ON u.imdb_id = m.imdb_id
-    UNION ALL
-    SELECT ins.imdb_id, ins.id, true, NULL, NULL, NULL, NULL FROM ins""")
+def _statement(conn: Connection, name: str, build):
+    """Each upsert on a model's table, built once per dialect (`build(insert(model))`): compiled once
+    (SQLAlchemy's cache) and executed with many parameter sets (insertmanyvalues / psycopg pipelines)."""
+    return _constant(conn, name, lambda c: build(_insert(c, _MODELS[name])))
 
-# Constant statements with the rows as one JSON document: prepared once by the server and parsed once by
-# psycopg, where a multi-row VALUES list would be new SQL text for every page size.
+
+# PostgreSQL: one constant statement per page, its rows sent as one JSON document (jsonb_to_recordset):
+# prepared once by the server and one json.dumps per page on the client, where a multi-row VALUES list
+# would be new SQL text for every page size. Same semantics as the generic upserts.
 _PG_NEW_LINKS = text("""
     INSERT INTO festival_nomination_people (nomination_id, person_id, role, position)
     SELECT u.nomination_id, u.person_id, u.role, u.position
@@ -118,36 +94,8 @@ _PG_CANONICAL_SOURCES = text("""
         position = EXCLUDED.position, notes = EXCLUDED.notes, award_name = EXCLUDED.award_name,
         award_year = EXCLUDED.award_year, award_won = EXCLUDED.award_won, last_seen_at = EXCLUDED.last_seen_at""")
 
-_PG_READ_OR_INSERT_PEOPLE = text("""
-    WITH u AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(imdb_id text, name text)),
-    ins AS (
-        INSERT INTO people (imdb_id, name, updated_at)
-        SELECT u.imdb_id, u.name, :now FROM u
-        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.imdb_id = u.imdb_id)
-        ORDER BY u.imdb_id
-        ON CONFLICT (imdb_id) DO NOTHING
-        RETURNING imdb_id, id)
-    SELECT p.imdb_id, p.id, false, p.name FROM people p JOIN u ON u.imdb_id = p.imdb_id
-    UNION ALL
-    SELECT ins.imdb_id, ins.id, true, NULL FROM ins""")
-
 _NOMINATION_COLUMNS = ("ceremony_id", "category_id", "movie_id", "nominee_key", "award_name", "won", "notes",
                        "nominee_type", "imdb_nomination_id", "details")
-_PG_NOMINATIONS = text("""
-    INSERT INTO festival_nominations
-        (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
-         imdb_nomination_id, details, last_seen_at)
-    SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.notes, u.nominee_type,
-           u.imdb_nomination_id, u.details, :now
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, movie_id int,
-         nominee_key text, award_name text, won bool, notes text, nominee_type text, imdb_nomination_id text,
-         details jsonb)
-    ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
-        movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
-        notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
-        imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
-        last_seen_at = EXCLUDED.last_seen_at
-    RETURNING category_id, nominee_key, id""")
 
 
 def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]]:
@@ -156,6 +104,62 @@ def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]
 
 
 _FILM_FIELDS = ("title", "original_title", "year", "title_type")
+
+
+# PostgreSQL: stored films and people read and missing ones inserted in one statement (the outer SELECTs
+# do not see the CTEs' inserts, so each row comes back once: stored with its values, or inserted). A row
+# another transaction inserts meanwhile comes back in neither part and is read afterwards. The films'
+# insert is read first, so every transaction inserts films, then people, each in key order.
+_PG_READ_OR_INSERT_FILMS_AND_PEOPLE = text("""
+    WITH mu AS (SELECT * FROM jsonb_to_recordset(CAST(:films AS jsonb))
+                AS u(imdb_id text, title text, original_title text, year int, title_type text)),
+    mins AS (
+        INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
+        SELECT mu.imdb_id, mu.title, mu.original_title, mu.year, mu.title_type, :now FROM mu
+        WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.imdb_id = mu.imdb_id)
+        ORDER BY mu.imdb_id
+        ON CONFLICT (imdb_id) DO NOTHING
+        RETURNING imdb_id, id),
+    pu AS (SELECT * FROM jsonb_to_recordset(CAST(:people AS jsonb)) AS u(imdb_id text, name text)),
+    pins AS (
+        INSERT INTO people (imdb_id, name, updated_at)
+        SELECT pu.imdb_id, pu.name, :now FROM pu
+        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.imdb_id = pu.imdb_id)
+        ORDER BY pu.imdb_id
+        ON CONFLICT (imdb_id) DO NOTHING
+        RETURNING imdb_id, id)
+    SELECT true, mins.imdb_id, mins.id, true, NULL, NULL, NULL, NULL FROM mins
+    UNION ALL
+    SELECT true, m.imdb_id, m.id, false, m.title, m.original_title, m.year, m.title_type
+    FROM movies m JOIN mu ON mu.imdb_id = m.imdb_id
+    UNION ALL
+    SELECT false, pins.imdb_id, pins.id, true, NULL, NULL, NULL, NULL FROM pins
+    UNION ALL
+    SELECT false, p.imdb_id, p.id, false, p.name, NULL, NULL, NULL FROM people p JOIN pu ON pu.imdb_id = p.imdb_id""")
+
+
+def _pg_read_or_insert(conn: Connection, films: dict[str, dict[str, Any]], people: dict[str, str | None],
+                       now: datetime) -> tuple[dict[str, int], list[tuple[str, list]], dict[str, int],
+                                               list[tuple[str, str | None]]]:
+    """Film ids, stored film values, person ids, stored names (either side may be empty)."""
+    movie_ids: dict[str, int] = {}
+    person_ids: dict[str, int] = {}
+    stored_films: list[tuple[str, list]] = []
+    stored_people: list[tuple[str, str | None]] = []
+    result = conn.execute(_PG_READ_OR_INSERT_FILMS_AND_PEOPLE, {
+        "films": json.dumps([films[k] for k in sorted(films)], ensure_ascii=False),
+        "people": json.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)], ensure_ascii=False),
+        "now": now})
+    for is_film, imdb_id, row_id, inserted, *stored in result:
+        if is_film:
+            movie_ids[imdb_id] = row_id
+            if not inserted:
+                stored_films.append((imdb_id, stored))
+        else:
+            person_ids[imdb_id] = row_id
+            if not inserted:
+                stored_people.append((imdb_id, stored[0]))
+    return movie_ids, stored_films, person_ids, stored_people
 
 
 def _film_rows(films: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -181,13 +185,8 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
     ids: dict[str, int] = {}
     ordered = [by_id[k] for k in sorted(by_id)]
     stored_rows: list[tuple[str, list]] = []
-    if conn.dialect.name == "postgresql":
-        # One round trip: read the stored films and insert the missing ones (in key order).
-        for imdb_id, movie_id, inserted, *stored in conn.execute(_PG_READ_OR_INSERT_MOVIES, {
-                "rows": json.dumps(ordered, ensure_ascii=False), "now": now}):
-            ids[imdb_id] = movie_id
-            if not inserted:
-                stored_rows.append((imdb_id, stored))
+    if conn.dialect.name == "postgresql":  # one round trip, in key order
+        ids, stored_rows, _, _ = _pg_read_or_insert(conn, by_id, {}, now)
     else:
         columns = select(Movie.imdb_id, Movie.id, *[getattr(Movie, k) for k in _FILM_FIELDS])
         for imdb_id, movie_id, *stored in _select_in(conn, columns, Movie.imdb_id, sorted(by_id)):
@@ -224,60 +223,15 @@ def _finish_movies(conn: Connection, by_id: dict[str, dict[str, Any]], ids: dict
                             for r in sorted(changed, key=lambda r: r["imdb_id"])])
 
 
-# PostgreSQL, an event page: its films and its people read or inserted in one statement (one round trip
-# where two would each wait for the server and for the writer thread's turn at the interpreter). The
-# films' insert is read first, so every transaction inserts films, then people, each in key order.
-_PG_READ_OR_INSERT_FILMS_AND_PEOPLE = text("""
-    WITH mu AS (SELECT * FROM jsonb_to_recordset(CAST(:films AS jsonb))
-                AS u(imdb_id text, title text, original_title text, year int, title_type text)),
-    mins AS (
-        INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
-        SELECT mu.imdb_id, mu.title, mu.original_title, mu.year, mu.title_type, :now FROM mu
-        WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.imdb_id = mu.imdb_id)
-        ORDER BY mu.imdb_id
-        ON CONFLICT (imdb_id) DO NOTHING
-        RETURNING imdb_id, id),
-    pu AS (SELECT * FROM jsonb_to_recordset(CAST(:people AS jsonb)) AS u(imdb_id text, name text)),
-    pins AS (
-        INSERT INTO people (imdb_id, name, updated_at)
-        SELECT pu.imdb_id, pu.name, :now FROM pu
-        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.imdb_id = pu.imdb_id)
-        ORDER BY pu.imdb_id
-        ON CONFLICT (imdb_id) DO NOTHING
-        RETURNING imdb_id, id)
-    SELECT true, mins.imdb_id, mins.id, true, NULL, NULL, NULL, NULL FROM mins
-    UNION ALL
-    SELECT true, m.imdb_id, m.id, false, m.title, m.original_title, m.year, m.title_type
-    FROM movies m JOIN mu ON mu.imdb_id = m.imdb_id
-    UNION ALL
-    SELECT false, pins.imdb_id, pins.id, true, NULL, NULL, NULL, NULL FROM pins
-    UNION ALL
-    SELECT false, p.imdb_id, p.id, false, p.name, NULL, NULL, NULL FROM people p JOIN pu ON pu.imdb_id = p.imdb_id""")
-
-
 def upsert_films_and_people(conn: Connection, films: Iterable[dict[str, Any]], people: dict[str, str | None],
                             now: datetime) -> tuple[dict[str, int], dict[str, int]]:
-    """upsert_movies and upsert_people of one page, with the same results; one statement on PostgreSQL."""
+    """upsert_movies and upsert_people of one page, with the same results; one statement on PostgreSQL
+    (one round trip where two would each wait for the server and for the writer thread's turn at the
+    interpreter)."""
     by_id = _film_rows(films)
-    if conn.dialect.name != "postgresql" or not by_id or not people:
+    if conn.dialect.name != "postgresql":
         return upsert_movies(conn, by_id.values(), now), upsert_people(conn, people, now)
-    movie_ids: dict[str, int] = {}
-    person_ids: dict[str, int] = {}
-    stored_films: list[tuple[str, list]] = []
-    stored_people: list[tuple[str, str | None]] = []
-    result = conn.execute(_PG_READ_OR_INSERT_FILMS_AND_PEOPLE, {
-        "films": json.dumps([by_id[k] for k in sorted(by_id)], ensure_ascii=False),
-        "people": json.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)], ensure_ascii=False),
-        "now": now})
-    for is_film, imdb_id, row_id, inserted, *stored in result:
-        if is_film:
-            movie_ids[imdb_id] = row_id
-            if not inserted:
-                stored_films.append((imdb_id, stored))
-        else:
-            person_ids[imdb_id] = row_id
-            if not inserted:
-                stored_people.append((imdb_id, stored[0]))
+    movie_ids, stored_films, person_ids, stored_people = _pg_read_or_insert(conn, by_id, people, now)
     _finish_movies(conn, by_id, movie_ids, stored_films, now)
     _finish_people(conn, people, person_ids, stored_people, now)
     return movie_ids, person_ids
@@ -492,13 +446,8 @@ def upsert_people(conn: Connection, people: dict[str, str | None], now: datetime
         return {}
     ids: dict[str, int] = {}
     stored: list[tuple[str, str | None]] = []
-    if conn.dialect.name == "postgresql":
-        rows = [{"imdb_id": k, "name": people[k]} for k in sorted(people)]
-        for imdb_id, person_id, inserted, name in conn.execute(_PG_READ_OR_INSERT_PEOPLE, {
-                "rows": json.dumps(rows, ensure_ascii=False), "now": now}):
-            ids[imdb_id] = person_id
-            if not inserted:
-                stored.append((imdb_id, name))
+    if conn.dialect.name == "postgresql":  # one round trip, in key order
+        _, _, ids, stored = _pg_read_or_insert(conn, {}, people, now)
     else:
         for imdb_id, person_id, name in _select_in(conn, select(Person.imdb_id, Person.id, Person.name),
                                                    Person.imdb_id, sorted(people)):
@@ -576,24 +525,30 @@ def _nomination_rows(rows: Iterable[dict[str, Any]], now: datetime) -> list[dict
 def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> dict[tuple[int, str], int]:
     """Rows: ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
     imdb_nomination_id, details (one ceremony per call). Returns (category_id, nominee_key) → id."""
+    return _upsert_nominations(conn, rows, [], now)
+
+
+def _upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], new_links: list[tuple[int, str, int, str, int]],
+                        now: datetime) -> dict[tuple[int, str], int]:
+    """upsert_nominations, and `new_links` (by nomination key) inserted: links of nominations that have
+    none stored yet. One statement on PostgreSQL."""
     ordered = _nomination_rows(rows, now)
     if not ordered:
         return {}
     _keep_nomination_ids_unique(conn, ordered)
     if conn.dialect.name == "postgresql":
-        payload = json.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered], ensure_ascii=False,
-                             default=str)
-        result = conn.execute(_PG_NOMINATIONS, {"rows": payload, "now": now})
-    else:
-        stmt = _statement(conn, "festival_nominations", lambda ins: ins.on_conflict_do_update(
-            index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id,
-                            FestivalNomination.nominee_key],
-            set_={column: getattr(ins.excluded, column) for column in
-                  ("movie_id", "award_name", "won", "notes", "nominee_type", "imdb_nomination_id", "details",
-                   "last_seen_at")},
-        ).returning(FestivalNomination.category_id, FestivalNomination.nominee_key, FestivalNomination.id))
-        result = conn.execute(stmt, ordered)
-    return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
+        return _pg_nominations(conn, ordered, new_links, now)
+    stmt = _statement(conn, "festival_nominations", lambda ins: ins.on_conflict_do_update(
+        index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id,
+                        FestivalNomination.nominee_key],
+        set_={column: getattr(ins.excluded, column) for column in
+              ("movie_id", "award_name", "won", "notes", "nominee_type", "imdb_nomination_id", "details",
+               "last_seen_at")},
+    ).returning(FestivalNomination.category_id, FestivalNomination.nominee_key, FestivalNomination.id))
+    ids = {(category_id, key): nomination_id for category_id, key, nomination_id in conn.execute(stmt, ordered)}
+    if new_links:
+        sync_nomination_people(conn, [(ids[(c, k)], p, r, pos) for c, k, p, r, pos in new_links], new_nominations=True)
+    return ids
 
 
 _PG_NOMINATIONS_WITH_PEOPLE = text("""
@@ -627,17 +582,18 @@ def upsert_nominations_with_people(conn: Connection, rows: Iterable[dict[str, An
                                    links: list[tuple[int, str, int, str, int]], now: datetime, *,
                                    new_nominations: bool) -> dict[tuple[int, str], int]:
     """upsert_nominations, then sync_nomination_people for `links` given by nomination key (category id,
-    nominee key, person id, role, position). For an edition stored for the first time on PostgreSQL, both
-    are one statement (there are no stored links to compare with)."""
-    if not (new_nominations and conn.dialect.name == "postgresql"):
-        ids = upsert_nominations(conn, rows, now)
-        sync_nomination_people(conn, [(ids[(c, k)], p, r, pos) for c, k, p, r, pos in links],
-                               new_nominations=new_nominations)
-        return ids
-    ordered = _nomination_rows(rows, now)
-    if not ordered:
-        return {}
-    _keep_nomination_ids_unique(conn, ordered)
+    nominee key, person id, role, position). For an edition stored for the first time (`new_nominations`)
+    there are no stored links to compare with: on PostgreSQL both are one statement."""
+    if new_nominations:
+        return _upsert_nominations(conn, rows, links, now)
+    ids = upsert_nominations(conn, rows, now)
+    sync_nomination_people(conn, [(ids[(c, k)], p, r, pos) for c, k, p, r, pos in links])
+    return ids
+
+
+def _pg_nominations(conn: Connection, ordered: list[dict[str, Any]], links: list[tuple[int, str, int, str, int]],
+                    now: datetime) -> dict[tuple[int, str], int]:
+    """PostgreSQL: the nominations upserted and their new people links inserted, one statement."""
     wanted = {(c, k, p, r): pos for c, k, p, r, pos in links}  # a link named twice keeps its last position
     payload = json.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered], ensure_ascii=False, default=str)
     link_rows = json.dumps([{"category_id": c, "nominee_key": k, "person_id": p, "role": r, "position": pos}
@@ -783,6 +739,15 @@ def touch_unchanged_edition(conn: Connection, list_id: int, page: int, fingerpri
         return None
     org_id = organization_id(conn, slug)
     return touch_edition(conn, org_id, year, instance, now) if org_id is not None else None
+
+
+def touch_unchanged_list_page(conn: Connection, list_id: int, page: int, fingerprint: str,
+                              imdb_ids: list[str | None], now: datetime) -> list[int] | None:
+    """A list page whose fingerprint is the stored one: touch_list_entries. None when the fingerprint
+    differs or an entry is missing (the page is then written as usual)."""
+    if stored_fingerprint(conn, list_id, page) != fingerprint:
+        return None
+    return touch_list_entries(conn, list_id, imdb_ids, now)
 
 
 def touch_list_entries(conn: Connection, list_id: int, imdb_ids: list[str | None], now: datetime) -> list[int] | None:

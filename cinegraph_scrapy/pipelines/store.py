@@ -183,18 +183,16 @@ class StoragePipeline:
         if target.is_event:
             movie_ids = repo.touch_unchanged_edition(conn, target.list_id, page, fingerprint, self._slug(target),
                                                      target.year, target.instance, now)
-            nominations = len({(i.award_name, i.category, i.nominee_key) for i in batch.items})
         else:
-            movie_ids = None
-            if repo.stored_fingerprint(conn, target.list_id, page) == fingerprint:
-                movie_ids = repo.touch_list_entries(conn, target.list_id, [i.imdb_id for i in batch.items], now)
-            nominations = None
+            movie_ids = repo.touch_unchanged_list_page(conn, target.list_id, page, fingerprint,
+                                                       [i.imdb_id for i in batch.items], now)
         if movie_ids is None:
             return None
         self.stats.inc_value("cinegraph/pages_unchanged")
         result: dict[str, Any] = {"movie_ids": set(movie_ids), "unchanged": True, "changes": []}
-        if nominations is not None:
-            result.update(nominations=nominations, org={}, categories={})
+        if target.is_event:
+            result.update(nominations=len({(i.award_name, i.category, i.nominee_key) for i in batch.items}),
+                          org={}, categories={})
         return result
 
     @staticmethod
