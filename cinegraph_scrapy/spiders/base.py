@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from cinegraph_scrapy.configs import ImportTarget, ensure_seeded, keys_for, load_configs, wants_all_years
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
+from cinegraph_scrapy.db.retry import with_retries
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError, ConfigError
 from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
@@ -157,9 +158,14 @@ class BaseImportSpider(DatabaseSpider):
 
     @classmethod
     def preflight(cls, settings, spargs: dict[str, Any]) -> None:
-        """Everything that can be checked before Scrapy starts (used by the `crawl` command)."""
+        """Everything that can be checked before Scrapy starts (used by the `crawl` command). The checks
+        are repeated whole on a lost connection, as migrating and seeding are."""
         engine = open_database(resolve_database_url(settings))
         ensure_seeded(engine)
+        with_retries(lambda: cls._check(engine, settings, spargs), what="checking the configurations")
+
+    @classmethod
+    def _check(cls, engine, settings, spargs: dict[str, Any]) -> None:
         orgs = known_organizations(engine)
         keys = keys_for(key=spargs.get("key"), keys=spargs.get("keys"), org=spargs.get("org"),
                         years=spargs.get("years"), list_ref=spargs.get("list"), orgs=orgs)
