@@ -4,10 +4,11 @@ changed, a value a page lacks never blanks a stored one, people links follow the
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.engine import open_database
+from cinegraph_scrapy.db.models import ImportRun, MovieList
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
@@ -80,3 +81,40 @@ def test_imdb_nomination_ids_stay_unique_within_a_ceremony(engine):
         repo.upsert_nominations(conn, [{**base, "nominee_key": "c|", "imdb_nomination_id": "an1"}], NOW)
         rows = conn.execute(text("SELECT nominee_key, imdb_nomination_id FROM festival_nominations ORDER BY 1")).all()
     assert [tuple(r) for r in rows] == [("a|", None), ("b|", None), ("c|", "an1")]
+
+
+def test_a_pages_films_people_and_changes_in_one_write_and_the_ceremony_with_its_fingerprint(engine):
+    later = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    with engine.begin() as conn:
+        list_id = conn.execute(insert(MovieList).values(source_key="repo_test_2024", name="Test 2024", source_type="imdb_event",
+                                                        source_id="ev0000681").returning(MovieList.id)).scalar()
+        run_id = conn.execute(insert(ImportRun).values(list_id=list_id, spider="imdb_event", status="running",
+                                                       started_at=NOW).returning(ImportRun.id)).scalar()
+        org = repo.ensure_organization(conn, slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
+        first = repo.write_ceremony(conn, organization_id=org, list_id=list_id, year=2024, instance=1, name="V",
+                                    source_url="u", edition_id=None, now=NOW, fingerprint=(list_id, 1, "a" * 64))
+        movies, people = repo.upsert_films_and_people(
+            conn, [{"imdb_id": "tt0000001", "title": "A", "year": None, "title_type": None}],
+            {"nm0000001": "One", "nm0000002": None}, NOW, run_id, [{"change": "added", "imdb_id": "tt0000001"}])
+    with engine.begin() as conn:
+        again = repo.write_ceremony(conn, organization_id=org, list_id=list_id, year=2024, instance=1, name=None,
+                                    source_url="u2", edition_id="ee1", now=later, fingerprint=(list_id, 1, "b" * 64))
+        movies2, people2 = repo.upsert_films_and_people(
+            conn, [{"imdb_id": "tt0000001", "title": None, "year": 2001, "title_type": "movie"},
+                   {"imdb_id": "tt0000002", "title": "B"}],
+            {"nm0000001": "One", "nm0000002": "Two"}, later, run_id,
+            [{"change": "changed", "imdb_id": "tt0000001", "fields": {"won": [False, True]}}])
+        films = conn.execute(text("SELECT imdb_id, title, year, title_type FROM movies ORDER BY 1")).all()
+        names = conn.execute(text("SELECT imdb_id, name, updated_at FROM people ORDER BY 1")).all()
+        changes = conn.execute(text("SELECT change, imdb_id FROM import_changes WHERE run_id = :r ORDER BY id"),
+                               {"r": run_id}).all()
+        ceremony = conn.execute(text("SELECT name, source_url, imdb_edition_id FROM festival_ceremonies")).one()
+        stored = repo.stored_fingerprints(conn, [list_id])
+    assert not first.existed and first.previous_seen_at is None
+    assert again.existed and again.id == first.id and again.previous_seen_at is not None
+    assert tuple(ceremony) == ("V", "u2", "ee1") and stored == {(list_id, 1): "b" * 64}
+    assert movies2["tt0000001"] == movies["tt0000001"] and people2 == people
+    assert [tuple(r) for r in films] == [("tt0000001", "A", 2001, "movie"), ("tt0000002", "B", None, None)]
+    assert [(i, n) for i, n, _ in names] == [("nm0000001", "One"), ("nm0000002", "Two")]
+    assert names[0][2] != names[1][2]  # the unchanged person is not rewritten, the renamed one is
+    assert [tuple(r) for r in changes] == [("added", "tt0000001"), ("changed", "tt0000001")]

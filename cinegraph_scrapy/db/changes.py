@@ -10,12 +10,13 @@ read the whole list. A first import lists everything as added.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, text
+from sqlalchemy import Connection, and_, select
+
+from cinegraph_scrapy.db import repository
 
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
@@ -23,7 +24,6 @@ from cinegraph_scrapy.db.models import (
     FestivalCeremony,
     FestivalNomination,
     FestivalNominationPerson,
-    ImportChange,
     ImportRun,
     Movie,
     Person,
@@ -51,10 +51,14 @@ def event_snapshot(conn: Connection, organization_id: int, year: int, instance: 
     ceremony = conn.execute(select(FestivalCeremony.id, FestivalCeremony.last_seen_at).where(
         FestivalCeremony.organization_id == organization_id, FestivalCeremony.year == year,
         FestivalCeremony.instance == instance)).first()
-    snapshot = EventSnapshot()
     if ceremony is None:
-        return snapshot
-    ceremony_id, previous = ceremony
+        return EventSnapshot()
+    return ceremony_snapshot(conn, *ceremony)
+
+
+def ceremony_snapshot(conn: Connection, ceremony_id: int, previous: datetime | None) -> EventSnapshot:
+    """A stored ceremony's nominations, `previous` being its last_seen_at before this page's write."""
+    snapshot = EventSnapshot()
     rows = conn.execute(
         select(FestivalNomination.id, FestivalNomination.category_id, FestivalNomination.nominee_key,
                FestivalNomination.won, FestivalNomination.notes, FestivalNomination.last_seen_at, Movie.imdb_id,
@@ -144,20 +148,4 @@ def list_gone(conn: Connection, list_id: int, run_id: int, started_at: datetime)
 
 
 def record(conn: Connection, run_id: int | None, changes: list[dict[str, Any]]) -> None:
-    if run_id is None or not changes:
-        return
-    keys = ("change", "imdb_id", "award", "category", "nominee", "position", "fields")
-    if conn.dialect.name == "postgresql":  # one constant statement, the rows as one JSON document
-        conn.execute(_PG_RECORD, {"run": run_id, "rows": json.dumps([{k: c.get(k) for k in keys} for c in changes],
-                                                                   ensure_ascii=False, default=str)})
-        return
-    # RETURNING: SQLAlchemy sends the rows as multi-row VALUES batches, not one statement per row
-    conn.execute(insert(ImportChange).returning(ImportChange.id),
-                 [{"run_id": run_id, **{k: c.get(k) for k in keys}} for c in changes]).all()
-
-
-_PG_RECORD = text("""
-    INSERT INTO import_changes (run_id, change, imdb_id, award, category, nominee, position, fields)
-    SELECT :run, u.change, u.imdb_id, u.award, u.category, u.nominee, u.position, u.fields
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(change text, imdb_id text, award text, category text,
-         nominee text, position int, fields jsonb)""")
+    repository.insert_changes(conn, run_id, changes)

@@ -21,12 +21,13 @@ fails with a deadlock, a serialization failure or a lost connection.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, delete, exists, func, null, select, text, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, exists, func, insert, null, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -37,6 +38,7 @@ from cinegraph_scrapy.db.models import (
     FestivalNomination,
     FestivalNominationPerson,
     FestivalOrganization,
+    ImportChange,
     Movie,
     Person,
 )
@@ -106,60 +108,112 @@ def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> Iterable[Sequence[dict]
 _FILM_FIELDS = ("title", "original_title", "year", "title_type")
 
 
-# PostgreSQL: stored films and people read and missing ones inserted in one statement (the outer SELECTs
-# do not see the CTEs' inserts, so each row comes back once: stored with its values, or inserted). A row
-# another transaction inserts meanwhile comes back in neither part and is read afterwards. The films'
-# insert is read first, so every transaction inserts films, then people, each in key order.
-_PG_READ_OR_INSERT_FILMS_AND_PEOPLE = text("""
+# PostgreSQL: a page's films and people in one statement. Missing ones are inserted; stored ones the page
+# knows more about are updated (a value the page lacks never erases one; rows locked in key order, FOR NO
+# KEY UPDATE so that other pages referencing them are not held up); the
+# page's change records are inserted alongside. Each row comes back once with its id (the stored ones are
+# read at the statement's start, so they never include its own inserts). A row another transaction
+# inserts meanwhile comes back in neither part and is read afterwards. Every transaction goes through the
+# same steps in the same order: films inserted, people inserted, films updated, people updated. Stored
+# rows are found by one index probe per page row (LATERAL … OFFSET 0), never by scanning the table, however
+# small the planner believes it to be.
+_PG_FILMS_PEOPLE_AND_CHANGES = text("""
     WITH mu AS (SELECT * FROM jsonb_to_recordset(CAST(:films AS jsonb))
                 AS u(imdb_id text, title text, original_title text, year int, title_type text)),
+    ms AS (
+        SELECT mu.*, m.id AS movie_id, m.title AS s_title, m.original_title AS s_original_title, m.year AS s_year,
+               m.title_type AS s_title_type
+        FROM mu CROSS JOIN LATERAL (SELECT m.id, m.title, m.original_title, m.year, m.title_type FROM movies m
+                                    WHERE m.imdb_id = mu.imdb_id OFFSET 0) m),
     mins AS (
         INSERT INTO movies (imdb_id, title, original_title, year, title_type, updated_at)
         SELECT mu.imdb_id, mu.title, mu.original_title, mu.year, mu.title_type, :now FROM mu
-        WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.imdb_id = mu.imdb_id)
+        WHERE NOT EXISTS (SELECT 1 FROM ms WHERE ms.imdb_id = mu.imdb_id)
         ORDER BY mu.imdb_id
         ON CONFLICT (imdb_id) DO NOTHING
         RETURNING imdb_id, id),
+    mlock AS (
+        SELECT d.movie_id, d.title, d.original_title, d.year, d.title_type
+        FROM (SELECT * FROM ms
+              WHERE (title IS NOT NULL AND title IS DISTINCT FROM s_title)
+                 OR (original_title IS NOT NULL AND original_title IS DISTINCT FROM s_original_title)
+                 OR (year IS NOT NULL AND year IS DISTINCT FROM s_year)
+                 OR (title_type IS NOT NULL AND title_type IS DISTINCT FROM s_title_type)
+              ORDER BY imdb_id) d
+        CROSS JOIN LATERAL (SELECT 1 FROM movies m WHERE m.id = d.movie_id FOR NO KEY UPDATE) l),
+    mupd AS (
+        UPDATE movies m SET title = coalesce(l.title, m.title), original_title = coalesce(l.original_title, m.original_title),
+               year = coalesce(l.year, m.year), title_type = coalesce(l.title_type, m.title_type), updated_at = :now
+        FROM mlock l WHERE m.id = l.movie_id AND m.id = ANY(ARRAY(SELECT movie_id FROM mlock)) RETURNING m.id),
     pu AS (SELECT * FROM jsonb_to_recordset(CAST(:people AS jsonb)) AS u(imdb_id text, name text)),
+    ps AS (
+        SELECT pu.imdb_id, pu.name, p.id AS person_id, p.name AS s_name
+        FROM pu CROSS JOIN LATERAL (SELECT p.id, p.name FROM people p WHERE p.imdb_id = pu.imdb_id OFFSET 0) p),
     pins AS (
         INSERT INTO people (imdb_id, name, updated_at)
         SELECT pu.imdb_id, pu.name, :now FROM pu
-        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.imdb_id = pu.imdb_id)
+        WHERE NOT EXISTS (SELECT 1 FROM ps WHERE ps.imdb_id = pu.imdb_id)
         ORDER BY pu.imdb_id
         ON CONFLICT (imdb_id) DO NOTHING
-        RETURNING imdb_id, id)
-    SELECT true, mins.imdb_id, mins.id, true, NULL, NULL, NULL, NULL FROM mins
+        RETURNING imdb_id, id),
+    plock AS (
+        SELECT d.person_id, d.name
+        FROM (SELECT * FROM ps WHERE name IS NOT NULL AND name IS DISTINCT FROM s_name ORDER BY imdb_id) d
+        CROSS JOIN LATERAL (SELECT 1 FROM people p WHERE p.id = d.person_id FOR NO KEY UPDATE) l),
+    pupd AS (
+        UPDATE people p SET name = l.name, updated_at = :now
+        FROM plock l WHERE p.id = l.person_id AND p.id = ANY(ARRAY(SELECT person_id FROM plock)) RETURNING p.id),
+    ch AS (
+        INSERT INTO import_changes (run_id, change, imdb_id, award, category, nominee, position, fields)
+        SELECT CAST(:run AS int), c.change, c.imdb_id, c.award, c.category, c.nominee, c.position, c.fields
+        FROM jsonb_to_recordset(CAST(:changes AS jsonb)) AS c(change text, imdb_id text, award text, category text,
+             nominee text, position int, fields jsonb)
+        RETURNING id)
+    SELECT true, imdb_id, id FROM mins
     UNION ALL
-    SELECT true, m.imdb_id, m.id, false, m.title, m.original_title, m.year, m.title_type
-    FROM movies m JOIN mu ON mu.imdb_id = m.imdb_id
+    SELECT true, imdb_id, movie_id FROM ms
     UNION ALL
-    SELECT false, pins.imdb_id, pins.id, true, NULL, NULL, NULL, NULL FROM pins
+    SELECT false, imdb_id, id FROM pins
     UNION ALL
-    SELECT false, p.imdb_id, p.id, false, p.name, NULL, NULL, NULL FROM people p JOIN pu ON pu.imdb_id = p.imdb_id""")
+    SELECT false, imdb_id, person_id FROM ps""")
+
+_CHANGE_KEYS = ("change", "imdb_id", "award", "category", "nominee", "position", "fields")
 
 
-def _pg_read_or_insert(conn: Connection, films: dict[str, dict[str, Any]], people: dict[str, str | None],
-                       now: datetime) -> tuple[dict[str, int], list[tuple[str, list]], dict[str, int],
-                                               list[tuple[str, str | None]]]:
-    """Film ids, stored film values, person ids, stored names (either side may be empty)."""
+def _pg_films_people_and_changes(conn: Connection, films: dict[str, dict[str, Any]], people: dict[str, str | None],
+                                 now: datetime, run_id: int | None = None,
+                                 changes: Sequence[dict[str, Any]] = ()) -> tuple[dict[str, int], dict[str, int]]:
+    """Film ids and person ids (either side may be empty); raced rows are left to the caller."""
     movie_ids: dict[str, int] = {}
     person_ids: dict[str, int] = {}
-    stored_films: list[tuple[str, list]] = []
-    stored_people: list[tuple[str, str | None]] = []
-    result = conn.execute(_PG_READ_OR_INSERT_FILMS_AND_PEOPLE, {
+    rows = [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes] if run_id is not None else []
+    result = conn.execute(_PG_FILMS_PEOPLE_AND_CHANGES, {
         "films": json.dumps([films[k] for k in sorted(films)], ensure_ascii=False),
         "people": json.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)], ensure_ascii=False),
-        "now": now})
-    for is_film, imdb_id, row_id, inserted, *stored in result:
-        if is_film:
-            movie_ids[imdb_id] = row_id
-            if not inserted:
-                stored_films.append((imdb_id, stored))
-        else:
-            person_ids[imdb_id] = row_id
-            if not inserted:
-                stored_people.append((imdb_id, stored[0]))
-    return movie_ids, stored_films, person_ids, stored_people
+        "run": run_id, "changes": json.dumps(rows, ensure_ascii=False, default=str), "now": now})
+    for is_film, imdb_id, row_id in result:
+        (movie_ids if is_film else person_ids)[imdb_id] = row_id
+    return movie_ids, person_ids
+
+
+_PG_INSERT_CHANGES = text("""
+    INSERT INTO import_changes (run_id, change, imdb_id, award, category, nominee, position, fields)
+    SELECT :run, u.change, u.imdb_id, u.award, u.category, u.nominee, u.position, u.fields
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(change text, imdb_id text, award text, category text,
+         nominee text, position int, fields jsonb)""")
+
+
+def insert_changes(conn: Connection, run_id: int | None, changes: Sequence[dict[str, Any]]) -> None:
+    """import_changes rows of a run (change, imdb_id, award, category, nominee, position, fields)."""
+    if run_id is None or not changes:
+        return
+    if conn.dialect.name == "postgresql":  # one constant statement, the rows as one JSON document
+        conn.execute(_PG_INSERT_CHANGES, {"run": run_id, "rows": json.dumps(
+            [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes], ensure_ascii=False, default=str)})
+        return
+    # RETURNING: SQLAlchemy sends the rows as multi-row VALUES batches, not one statement per row
+    conn.execute(insert(ImportChange).returning(ImportChange.id),
+                 [{"run_id": run_id, **{k: c.get(k) for k in _CHANGE_KEYS}} for c in changes]).all()
 
 
 def _film_rows(films: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -185,8 +239,8 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
     ids: dict[str, int] = {}
     ordered = [by_id[k] for k in sorted(by_id)]
     stored_rows: list[tuple[str, list]] = []
-    if conn.dialect.name == "postgresql":  # one round trip, in key order
-        ids, stored_rows, _, _ = _pg_read_or_insert(conn, by_id, {}, now)
+    if conn.dialect.name == "postgresql":  # one round trip, in key order, stored rows updated in it
+        ids, _ = _pg_films_people_and_changes(conn, by_id, {}, now)
     else:
         columns = select(Movie.imdb_id, Movie.id, *[getattr(Movie, k) for k in _FILM_FIELDS])
         for imdb_id, movie_id, *stored in _select_in(conn, columns, Movie.imdb_id, sorted(by_id)):
@@ -203,17 +257,19 @@ def upsert_movies(conn: Connection, films: Iterable[dict[str, Any]], now: dateti
 def _finish_movies(conn: Connection, by_id: dict[str, dict[str, Any]], ids: dict[str, int],
                    stored_rows: list[tuple[str, list]], now: datetime) -> None:
     """After the read-or-insert: films another transaction inserted meanwhile are read, and stored films
-    the page knows more about are updated (in key order)."""
+    (`stored_rows`: imdb_id, stored values) and raced ones the page knows more about are updated (in key
+    order)."""
+    raced = sorted(key for key in by_id if key not in ids)  # inserted by another transaction meanwhile
+    if raced:
+        columns = select(Movie.imdb_id, Movie.id, *[getattr(Movie, k) for k in _FILM_FIELDS])
+        for imdb_id, movie_id, *stored in _select_in(conn, columns, Movie.imdb_id, raced):
+            ids[imdb_id] = movie_id
+            stored_rows.append((imdb_id, stored))
     changed: list[dict[str, Any]] = []
     for imdb_id, stored in stored_rows:
         wanted = by_id[imdb_id]
         if any(wanted[k] is not None and wanted[k] != old for k, old in zip(_FILM_FIELDS, stored)):
             changed.append(wanted)
-    raced = [row for key, row in by_id.items() if key not in ids]  # inserted by another transaction meanwhile
-    if raced:
-        ids.update(dict(_select_in(conn, select(Movie.imdb_id, Movie.id), Movie.imdb_id,
-                                   sorted(r["imdb_id"] for r in raced))))
-        changed.extend(raced)
     if changed:
         stmt = (update(Movie).where(Movie.imdb_id == bindparam("b_imdb_id"))
                 .values({**{k: func.coalesce(bindparam(f"b_{k}"), getattr(Movie, k)) for k in _FILM_FIELDS},
@@ -224,16 +280,18 @@ def _finish_movies(conn: Connection, by_id: dict[str, dict[str, Any]], ids: dict
 
 
 def upsert_films_and_people(conn: Connection, films: Iterable[dict[str, Any]], people: dict[str, str | None],
-                            now: datetime) -> tuple[dict[str, int], dict[str, int]]:
-    """upsert_movies and upsert_people of one page, with the same results; one statement on PostgreSQL
-    (one round trip where two would each wait for the server and for the writer thread's turn at the
-    interpreter)."""
+                            now: datetime, run_id: int | None = None,
+                            changes: Sequence[dict[str, Any]] = ()) -> tuple[dict[str, int], dict[str, int]]:
+    """upsert_movies and upsert_people of one page, with the same results, and insert_changes of the page's
+    change records: one statement on PostgreSQL (one round trip where three would each wait for the server
+    and for the writer thread's turn at the interpreter)."""
     by_id = _film_rows(films)
     if conn.dialect.name != "postgresql":
+        insert_changes(conn, run_id, changes)
         return upsert_movies(conn, by_id.values(), now), upsert_people(conn, people, now)
-    movie_ids, stored_films, person_ids, stored_people = _pg_read_or_insert(conn, by_id, people, now)
-    _finish_movies(conn, by_id, movie_ids, stored_films, now)
-    _finish_people(conn, people, person_ids, stored_people, now)
+    movie_ids, person_ids = _pg_films_people_and_changes(conn, by_id, people, now, run_id, changes)
+    _finish_movies(conn, by_id, movie_ids, [], now)
+    _finish_people(conn, people, person_ids, [], now)
     return movie_ids, person_ids
 
 
@@ -401,6 +459,63 @@ def upsert_ceremony(
     return conn.execute(stmt, {f"c_{k}": v for k, v in values.items()}).scalar_one()
 
 
+# PostgreSQL: the page's fingerprint saved, the ceremony read as it was and upserted, in one statement.
+_PG_WRITE_CEREMONY = text("""
+    WITH fp AS (
+        INSERT INTO page_fingerprints (list_id, page, fingerprint, stored_at)
+        SELECT CAST(:f_list AS int), CAST(:f_page AS int), CAST(:f_value AS text), :c_last_seen_at
+        WHERE CAST(:f_value AS text) IS NOT NULL
+        ON CONFLICT (list_id, page) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, stored_at = EXCLUDED.stored_at),
+    old AS (SELECT id, last_seen_at FROM festival_ceremonies
+            WHERE organization_id = :c_organization_id AND year = :c_year AND instance = :c_instance),
+    up AS (
+        INSERT INTO festival_ceremonies (organization_id, list_id, year, instance, name, source_url, imdb_edition_id,
+                                         date, location, last_seen_at)
+        VALUES (:c_organization_id, :c_list_id, :c_year, :c_instance, CAST(:c_name AS text),
+                CAST(:c_source_url AS text), CAST(:c_imdb_edition_id AS text), CAST(:c_date AS date),
+                CAST(:c_location AS text), :c_last_seen_at)
+        ON CONFLICT (organization_id, year, instance) DO UPDATE SET
+            name = coalesce(EXCLUDED.name, festival_ceremonies.name), source_url = EXCLUDED.source_url,
+            list_id = EXCLUDED.list_id,
+            imdb_edition_id = coalesce(EXCLUDED.imdb_edition_id, festival_ceremonies.imdb_edition_id),
+            date = coalesce(EXCLUDED.date, festival_ceremonies.date),
+            location = coalesce(EXCLUDED.location, festival_ceremonies.location),
+            last_seen_at = EXCLUDED.last_seen_at
+        RETURNING id)
+    SELECT up.id, old.id IS NOT NULL, old.last_seen_at FROM up LEFT JOIN old ON true""")
+
+
+@dataclass(frozen=True)
+class CeremonyWrite:
+    id: int
+    existed: bool  # stored before this write (its nominations are then worth reading)
+    previous_seen_at: datetime | None  # its last_seen_at before this write
+
+
+def write_ceremony(conn: Connection, *, organization_id: int, list_id: int, year: int, instance: int,
+                   name: str | None, source_url: str, edition_id: str | None, now: datetime,
+                   date: date | None = None, location: str | None = None,
+                   fingerprint: tuple[int, int, str] | None = None) -> CeremonyWrite:
+    """upsert_ceremony, saying whether the ceremony was stored before and when it was last seen, and the
+    page's fingerprint (list id, page, digest) saved with it: one round trip on PostgreSQL."""
+    values = {"organization_id": organization_id, "list_id": list_id, "year": year, "instance": instance,
+              "name": name, "source_url": source_url, "imdb_edition_id": edition_id, "date": date,
+              "location": location, "last_seen_at": now}
+    if conn.dialect.name == "postgresql":
+        f_list, f_page, f_value = fingerprint or (None, None, None)
+        found = conn.execute(_PG_WRITE_CEREMONY, {**{f"c_{k}": v for k, v in values.items()},
+                                                  "f_list": f_list, "f_page": f_page, "f_value": f_value}).one()
+        return CeremonyWrite(id=found[0], existed=bool(found[1]), previous_seen_at=found[2])
+    if fingerprint:
+        save_fingerprint(conn, *fingerprint, now)
+    old = conn.execute(select(FestivalCeremony.last_seen_at).where(
+        FestivalCeremony.organization_id == organization_id, FestivalCeremony.year == year,
+        FestivalCeremony.instance == instance)).first()
+    ceremony_id = conn.execute(_constant(conn, "ceremony_upsert", _build_ceremony_upsert),
+                               {f"c_{k}": v for k, v in values.items()}).scalar_one()
+    return CeremonyWrite(id=ceremony_id, existed=old is not None, previous_seen_at=old[0] if old else None)
+
+
 def upsert_categories(
     conn: Connection, organization_id: int, pairs: Iterable[tuple[str, str]],
     award_ids: dict[tuple[str, str], str | None] | None = None,
@@ -446,8 +561,8 @@ def upsert_people(conn: Connection, people: dict[str, str | None], now: datetime
         return {}
     ids: dict[str, int] = {}
     stored: list[tuple[str, str | None]] = []
-    if conn.dialect.name == "postgresql":  # one round trip, in key order
-        _, _, ids, stored = _pg_read_or_insert(conn, {}, people, now)
+    if conn.dialect.name == "postgresql":  # one round trip, in key order, stored names updated in it
+        _, ids = _pg_films_people_and_changes(conn, {}, people, now)
     else:
         for imdb_id, person_id, name in _select_in(conn, select(Person.imdb_id, Person.id, Person.name),
                                                    Person.imdb_id, sorted(people)):
@@ -468,7 +583,10 @@ def _finish_people(conn: Connection, people: dict[str, str | None], ids: dict[st
     the page spells differently are updated (in key order)."""
     raced = sorted(k for k in people if k not in ids)
     if raced:
-        ids.update(dict(_select_in(conn, select(Person.imdb_id, Person.id), Person.imdb_id, raced)))
+        for imdb_id, person_id, name in _select_in(conn, select(Person.imdb_id, Person.id, Person.name),
+                                                   Person.imdb_id, raced):
+            ids[imdb_id] = person_id
+            stored.append((imdb_id, name))
     renamed = [{"b_imdb_id": imdb_id, "b_name": people[imdb_id], "b_now": now} for imdb_id, name in sorted(stored)
                if people[imdb_id] is not None and people[imdb_id] != name]
     if renamed:
@@ -662,6 +780,15 @@ def _build_fingerprint_read(conn: Connection):
 def stored_fingerprint(conn: Connection, list_id: int, page: int) -> str | None:
     return conn.execute(_constant(conn, "fingerprint_read", _build_fingerprint_read),
                         {"f_list": list_id, "f_page": page}).scalar()
+
+
+def stored_fingerprints(conn: Connection, list_ids: Sequence[int]) -> dict[tuple[int, int], str]:
+    """(list id, page) → stored fingerprint, for many configs in one read."""
+    from cinegraph_scrapy.db.models import PageFingerprint
+
+    stmt = select(PageFingerprint.list_id, PageFingerprint.page, PageFingerprint.fingerprint)
+    return {(list_id, page): value for list_id, page, value in
+            _select_in(conn, stmt, PageFingerprint.list_id, sorted(set(list_ids)))}
 
 
 def _build_fingerprint_save(conn: Connection):

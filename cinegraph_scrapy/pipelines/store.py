@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import logging
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -47,6 +48,15 @@ class StoragePipeline:
         self.pending: set[asyncio.Future] = set()
         self.org_ids: dict[str, int] = {}
         self.category_ids: dict[tuple[int, str, str], int] = {}
+        # Each writer thread keeps its connection from page to page (no pool check-out and ping per
+        # page); one that failed is dropped and the retry connects afresh.
+        self._local = threading.local()
+        self._connections: list = []
+        # Stored page fingerprints of the crawl's configs, read once for all of them: a page whose
+        # fingerprint differs (or that has none: a first import) is written without trying the touch.
+        self._fingerprints: dict[tuple[int, int], str] = {}
+        self._fingerprints_read: set[int] = set()
+        self._lock = threading.Lock()
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
 
@@ -109,6 +119,7 @@ class StoragePipeline:
             await asyncio.gather(*self.pending, return_exceptions=True)
         if self.executor is not None:
             self.executor.shutdown(wait=True)
+        self._close_connections()
 
     async def _flush(self, source_key: str, page: int) -> None:
         batch = self.spider.batches.pop((source_key, page), None)
@@ -141,20 +152,24 @@ class StoragePipeline:
         attempt = 0
         while True:
             try:
-                with engine.begin() as conn:
+                conn = self._connection(engine)
+                with conn.begin():
                     result = None
-                    if fingerprint and not self.full_write:  # same content as last time: last_seen_at only
-                        result = self._touch_page(conn, ledger, page, batch, fingerprint, now)
+                    if fingerprint and not self.full_write and self._stored_fingerprint(conn, target, page) == fingerprint:
+                        result = self._touch_page(conn, ledger, page, batch, fingerprint, now)  # last_seen_at only
                     if result is None:
-                        if fingerprint:  # first: rows nobody else writes go before the shared ones (see below)
-                            repo.save_fingerprint(conn, target.list_id, page, fingerprint, now)
+                        # the fingerprint first: rows nobody else writes go before the shared ones (see below)
+                        saved = (target.list_id, page, fingerprint) if fingerprint else None
                         if target.is_event:
-                            result = self._write_event_page(conn, ledger, batch, now)
+                            result = self._write_event_page(conn, ledger, batch, now, saved)
                         else:
+                            if saved:
+                                repo.save_fingerprint(conn, *saved, now)
                             result = self._write_list_page(conn, ledger, batch, now)
                     self._before_commit(conn, ledger, page)
                 break
             except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
+                self._drop_connection()
                 kind = retryable(exc)
                 if kind and attempt < self.page_retries:
                     attempt += 1
@@ -172,7 +187,49 @@ class StoragePipeline:
                 self.stats.inc_value("cinegraph/store_errors")
                 logger.error("%s: %s", target.source_key, message)
                 return
+        if fingerprint:
+            self._fingerprints[(target.list_id, page)] = fingerprint
         self._after_commit(ledger, batch, result)
+
+    def _connection(self, engine):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated or conn.engine is not engine:
+            conn = engine.connect()
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _drop_connection(self) -> None:
+        conn, self._local.conn = getattr(self._local, "conn", None), None
+        if conn is not None:
+            with self._lock:
+                self._connections = [c for c in self._connections if c is not conn]
+            try:
+                conn.close()
+            except Exception:  # a broken connection: the pool discards it
+                pass
+
+    def _close_connections(self) -> None:
+        with self._lock:
+            held, self._connections = self._connections, []
+        for conn in held:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+    def _stored_fingerprint(self, conn, target, page: int) -> str | None:
+        """The page's stored fingerprint, from one read of every known config's fingerprints."""
+        if target.list_id not in self._fingerprints_read:
+            ledgers = list(getattr(self.spider, "ledgers", {}).values())
+            wanted = {target.list_id, *(l.target.list_id for l in ledgers)} - self._fingerprints_read
+            found = repo.stored_fingerprints(conn, sorted(wanted))
+            with self._lock:
+                for key, value in found.items():
+                    self._fingerprints.setdefault(key, value)
+                self._fingerprints_read.update(wanted)
+        return self._fingerprints.get((target.list_id, page))
 
     def _touch_page(self, conn, ledger: RunLedger, page: int, batch: PageBatch, fingerprint: str,
                     now) -> dict[str, Any] | None:
@@ -290,7 +347,8 @@ class StoragePipeline:
         )
         return {"movie_ids": set(movie_ids.values()), "tmdb": tmdb, "changes": [c["change"] for c in changes]}
 
-    def _write_event_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any]:
+    def _write_event_page(self, conn, ledger: RunLedger, batch: PageBatch, now,
+                          fingerprint: tuple[int, int, str] | None = None) -> dict[str, Any]:
         target = ledger.target
         meta = target.metadata
         slug = self._slug(target)
@@ -303,8 +361,7 @@ class StoragePipeline:
                 abbreviation=meta.get("abbreviation"),
                 event_id=target.source_id,
             )
-        snapshot = diff.event_snapshot(conn, org_id, target.year, target.instance)
-        ceremony_id = repo.upsert_ceremony(
+        ceremony = repo.write_ceremony(
             conn,
             organization_id=org_id,
             list_id=target.list_id,
@@ -316,16 +373,21 @@ class StoragePipeline:
             date=batch.info.get("date"),
             location=batch.info.get("location"),
             now=now,
+            fingerprint=fingerprint,
         )
+        ceremony_id = ceremony.id
+        # what the edition held before this page (nothing to read for an edition stored for the first time)
+        snapshot = diff.ceremony_snapshot(conn, ceremony.id, ceremony.previous_seen_at) if ceremony.existed \
+            else diff.EventSnapshot()
         items: list[NominationItem] = batch.items
         award_ids = {(i.award_name, i.category): i.award_id for i in items}
         categories = {pair: self.category_ids[(org_id, *pair)] for pair in award_ids if (org_id, *pair) in self.category_ids}
         missing = [pair for pair in award_ids if pair not in categories]
         if missing:
             categories.update(repo.upsert_categories(conn, org_id, missing, award_ids))
-        # What changed is known from the snapshot and the page alone: recorded before the shared rows
-        # (films, people) are inserted, because a film this transaction inserts holds back every other
-        # page inserting it until this one commits, so the fewer statements between the two, the better.
+        # What changed is known from the snapshot and the page alone: recorded with the shared rows (films,
+        # people), because a film this transaction inserts holds back every other page inserting it until
+        # this one commits, so the fewer statements from there to the commit, the better.
         page: dict[tuple[int, str], dict[str, Any]] = {}
         for item in items:
             key = (categories[(item.award_name, item.category)], item.nominee_key)
@@ -336,8 +398,8 @@ class StoragePipeline:
                          "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
                          "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
         changes = diff.event_changes(snapshot, page)
-        diff.record(conn, ledger.run_id, changes)
-        movie_ids, person_ids = repo.upsert_films_and_people(conn, self._films(items), self._people(items), now)
+        movie_ids, person_ids = repo.upsert_films_and_people(conn, self._films(items), self._people(items), now,
+                                                             ledger.run_id, changes)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
         repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
         links = []
