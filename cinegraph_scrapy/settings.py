@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
     "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
+    "cinegraph_scrapy.extensions.thread_switching.ThreadSwitching": 120,
 }
 # Scrapy's own extensions minus the two that are off anyway (REMOTE_CONTROL_ENABLED and
 # TELNETCONSOLE_ENABLED below): Scrapy imports every extension it lists, even a disabled one, and the
@@ -69,6 +70,7 @@ EXTENSIONS_BASE = {
     if path not in ("scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole")
 }
 GC_GEN0_THRESHOLD = 50000  # see extensions/gc_tuning.py; 0 = interpreter default
+THREAD_SWITCH_INTERVAL = 0.0005  # seconds; see extensions/thread_switching.py; 0 = interpreter default (5 ms)
 
 # ---- storage: page transactions run on writer threads (PostgreSQL; SQLite always uses one)
 DB_WRITERS = 2

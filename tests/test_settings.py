@@ -37,3 +37,28 @@ def test_tmdb_slot_is_limited_to_its_concurrency_and_rate():
     ImdbEventSpider.update_settings(s)
     slot = s.getdict("DOWNLOAD_SLOTS")[TMDB_SLOT]
     assert slot["concurrency"] == 8 and abs(slot["delay"] - 1 / 35) < 1e-9
+
+
+def test_writer_threads_get_the_interpreter_back_soon_during_a_crawl_only():
+    import sys
+
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from cinegraph_scrapy.extensions.thread_switching import ThreadSwitching
+
+    assert get_project_settings().getfloat("THREAD_SWITCH_INTERVAL") == 0.0005
+    before = sys.getswitchinterval()
+    ext = ThreadSwitching.from_crawler(get_crawler(settings_dict={"THREAD_SWITCH_INTERVAL": 0.0007}))
+    ext.engine_started()
+    try:
+        assert abs(sys.getswitchinterval() - 0.0007) < 1e-9
+    finally:
+        ext.engine_stopped()
+    assert sys.getswitchinterval() == before
+    try:
+        ThreadSwitching.from_crawler(get_crawler(settings_dict={"THREAD_SWITCH_INTERVAL": 0}))
+    except NotConfigured:
+        pass
+    else:
+        raise AssertionError("THREAD_SWITCH_INTERVAL=0 must leave the interpreter alone")

@@ -51,7 +51,11 @@ class Command(ScrapyCrawl):
 
         from cinegraph_scrapy.extensions.import_runs import ImportRunsExtension
 
-        tracker = next((e for e in getattr(crawler.extensions, "middlewares", []) if isinstance(e, ImportRunsExtension)), None)
+        try:
+            extensions = crawler.extensions.middlewares
+        except RuntimeError:  # the crawler failed before its extensions were built (its error is logged)
+            return
+        tracker = next((e for e in extensions if isinstance(e, ImportRunsExtension)), None)
         if tracker is None:
             return
         line = tracker.status_line()
