@@ -118,3 +118,17 @@ def test_a_pages_films_people_and_changes_in_one_write_and_the_ceremony_with_its
     assert [(i, n) for i, n, _ in names] == [("nm0000001", "One"), ("nm0000002", "Two")]
     assert names[0][2] != names[1][2]  # the unchanged person is not rewritten, the renamed one is
     assert [tuple(r) for r in changes] == [("added", "tt0000001"), ("changed", "tt0000001")]
+
+
+def test_statement_documents_are_utf8_json_with_dates_as_text_whatever_the_values():
+    import json
+    from datetime import date
+
+    from cinegraph_scrapy.db import jsontext
+
+    value = [{"title": "Amélie – 天国", "date": date(2001, 4, 25), "n": 1, "won": True, "notes": None}]
+    assert json.loads(jsontext.dumps(value)) == [{"title": "Amélie – 天国", "date": "2001-04-25", "n": 1, "won": True,
+                                                  "notes": None}]
+    assert "Amélie" in jsontext.dumps(value)  # not ASCII-escaped
+    assert json.loads(jsontext.dumps({1: 2 ** 70})) == {"1": 2 ** 70}  # what orjson refuses still encodes
+    assert jsontext.dumps_bytes(value) == jsontext.dumps(value).encode()

@@ -20,7 +20,6 @@ fails with a deadlock, a serialization failure or a lost connection.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from collections.abc import Iterable, Sequence
@@ -31,6 +30,7 @@ from sqlalchemy import Connection, and_, bindparam, case, delete, exists, func, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
+from cinegraph_scrapy.db import jsontext
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
     FestivalCategory,
@@ -117,7 +117,7 @@ _FILM_FIELDS = ("title", "original_title", "year", "title_type")
 # same steps in the same order: films inserted, people inserted, films updated, people updated. Stored
 # rows are found by one index probe per page row (LATERAL … OFFSET 0), never by scanning the table, however
 # small the planner believes it to be.
-_PG_FILMS_PEOPLE_AND_CHANGES = text("""
+_FILMS_PEOPLE_AND_CHANGES_CTES = """
     WITH mu AS (SELECT * FROM jsonb_to_recordset(CAST(:films AS jsonb))
                 AS u(imdb_id text, title text, original_title text, year int, title_type text)),
     ms AS (
@@ -168,7 +168,8 @@ _PG_FILMS_PEOPLE_AND_CHANGES = text("""
         SELECT CAST(:run AS int), c.change, c.imdb_id, c.award, c.category, c.nominee, c.position, c.fields
         FROM jsonb_to_recordset(CAST(:changes AS jsonb)) AS c(change text, imdb_id text, award text, category text,
              nominee text, position int, fields jsonb)
-        RETURNING id)
+        RETURNING id)"""
+_PG_FILMS_PEOPLE_AND_CHANGES = text(_FILMS_PEOPLE_AND_CHANGES_CTES + """
     SELECT true, imdb_id, id FROM mins
     UNION ALL
     SELECT true, imdb_id, movie_id FROM ms
@@ -188,9 +189,9 @@ def _pg_films_people_and_changes(conn: Connection, films: dict[str, dict[str, An
     person_ids: dict[str, int] = {}
     rows = [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes] if run_id is not None else []
     result = conn.execute(_PG_FILMS_PEOPLE_AND_CHANGES, {
-        "films": json.dumps([films[k] for k in sorted(films)], ensure_ascii=False),
-        "people": json.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)], ensure_ascii=False),
-        "run": run_id, "changes": json.dumps(rows, ensure_ascii=False, default=str), "now": now})
+        "films": jsontext.dumps([films[k] for k in sorted(films)]),
+        "people": jsontext.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)]),
+        "run": run_id, "changes": jsontext.dumps(rows), "now": now})
     for is_film, imdb_id, row_id in result:
         (movie_ids if is_film else person_ids)[imdb_id] = row_id
     return movie_ids, person_ids
@@ -208,8 +209,8 @@ def insert_changes(conn: Connection, run_id: int | None, changes: Sequence[dict[
     if run_id is None or not changes:
         return
     if conn.dialect.name == "postgresql":  # one constant statement, the rows as one JSON document
-        conn.execute(_PG_INSERT_CHANGES, {"run": run_id, "rows": json.dumps(
-            [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes], ensure_ascii=False, default=str)})
+        conn.execute(_PG_INSERT_CHANGES, {"run": run_id, "rows": jsontext.dumps(
+            [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes])})
         return
     # RETURNING: SQLAlchemy sends the rows as multi-row VALUES batches, not one statement per row
     conn.execute(insert(ImportChange).returning(ImportChange.id),
@@ -382,7 +383,7 @@ def upsert_canonical_sources(conn: Connection, list_id: int, entries: Iterable[d
         }
     rows = [rows_by_movie[k] for k in sorted(rows_by_movie)]
     if rows and conn.dialect.name == "postgresql":
-        payload = json.dumps([{k: v for k, v in r.items() if k != "last_seen_at"} for r in rows], ensure_ascii=False)
+        payload = jsontext.dumps([{k: v for k, v in r.items() if k != "last_seen_at"} for r in rows])
         conn.execute(_PG_CANONICAL_SOURCES, {"rows": payload, "now": now})
     elif rows:
         stmt = _statement(conn, "canonical_sources", lambda ins: ins.on_conflict_do_update(
@@ -619,7 +620,7 @@ def sync_nomination_people(conn: Connection, links: list[tuple[int, int, str, in
     new = [{"nomination_id": n, "person_id": p, "role": r, "position": pos}
            for (n, p, r), pos in sorted(wanted.items()) if (n, p, r) not in existing]
     if new and conn.dialect.name == "postgresql":
-        conn.execute(_PG_NEW_LINKS, {"rows": json.dumps(new)})
+        conn.execute(_PG_NEW_LINKS, {"rows": jsontext.dumps(new)})
     elif new:
         # RETURNING makes SQLAlchemy send the rows as multi-row VALUES (insertmanyvalues), not one by one
         stmt = _statement(conn, "festival_nomination_people", lambda ins: ins.on_conflict_do_nothing().returning(
@@ -696,6 +697,118 @@ _PG_NOMINATIONS_WITH_PEOPLE = text("""
     SELECT category_id, nominee_key, id FROM n""")
 
 
+# PostgreSQL: a first-time edition's page in one statement: its films, people and change records as in
+# _PG_FILMS_PEOPLE_AND_CHANGES, then its nominations (their film found by imdb id among the films just
+# read or inserted) and their people links. A film or person another transaction inserted meanwhile is
+# not among them: its nominations are given their film, and its links inserted, right after.
+_PG_NEW_EDITION_PAGE = text(_FILMS_PEOPLE_AND_CHANGES_CTES + """,
+    fids AS (SELECT imdb_id, id FROM mins UNION ALL SELECT imdb_id, movie_id FROM ms),
+    pids AS (SELECT imdb_id, id FROM pins UNION ALL SELECT imdb_id, person_id FROM ps),
+    nu AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, film text,
+           nominee_key text, award_name text, won bool, notes text, nominee_type text, imdb_nomination_id text,
+           details jsonb)),
+    n AS (
+        INSERT INTO festival_nominations
+            (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
+             imdb_nomination_id, details, last_seen_at)
+        SELECT nu.ceremony_id, nu.category_id, f.id, nu.nominee_key, nu.award_name, nu.won, nu.notes,
+               nu.nominee_type, nu.imdb_nomination_id, nu.details, :now
+        FROM nu LEFT JOIN fids f ON f.imdb_id = nu.film
+        ORDER BY nu.category_id, nu.nominee_key
+        ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
+            movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
+            notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
+            imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
+            last_seen_at = EXCLUDED.last_seen_at
+        RETURNING category_id, nominee_key, id),
+    links AS (
+        INSERT INTO festival_nomination_people (nomination_id, person_id, role, position)
+        SELECT n.id, p.id, v.role, v.position
+        FROM jsonb_to_recordset(CAST(:links AS jsonb)) AS v(category_id int, nominee_key text, person text,
+             role text, position int)
+        JOIN n ON n.category_id = v.category_id AND n.nominee_key = v.nominee_key
+        JOIN pids p ON p.imdb_id = v.person
+        ORDER BY n.id, p.id, v.role
+        ON CONFLICT (nomination_id, person_id, role) DO NOTHING)
+    SELECT 'film', imdb_id, id, NULL::int FROM fids
+    UNION ALL
+    SELECT 'person', imdb_id, id, NULL FROM pids
+    UNION ALL
+    SELECT 'nomination', nominee_key, id, category_id FROM n""")
+
+_PG_NOMINATION_FILMS = text("""
+    UPDATE festival_nominations fn SET movie_id = u.movie_id
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(category_id int, nominee_key text, movie_id int)
+    WHERE fn.ceremony_id = :ceremony AND fn.category_id = u.category_id AND fn.nominee_key = u.nominee_key""")
+
+
+def write_edition_page(conn: Connection, films: Iterable[dict[str, Any]], people: dict[str, str | None],
+                       nominations: Iterable[dict[str, Any]], links: list[tuple[int, str, str, str, int]],
+                       now: datetime, *, new_edition: bool, run_id: int | None = None,
+                       changes: Sequence[dict[str, Any]] = ()) -> tuple[dict[str, int], dict[str, int],
+                                                                        dict[tuple[int, str], int]]:
+    """An edition page's rows: upsert_films_and_people (with the page's change records), then its
+    nominations (as upsert_nominations takes them, with the film's imdb id under "film" instead of
+    movie_id) and their people (links: category id, nominee key, person imdb id, role, position), as
+    upsert_nominations_with_people. Returns film ids, person ids and nomination ids. For an edition stored
+    for the first time (`new_edition`: no nominations or links to compare with) it is one statement on
+    PostgreSQL."""
+    by_id = _film_rows(films)
+    rows = list(nominations)
+    if not (new_edition and conn.dialect.name == "postgresql"):
+        movie_ids, person_ids = upsert_films_and_people(conn, by_id.values(), people, now, run_id, changes)
+        for row in rows:
+            row["movie_id"] = movie_ids.get(row.get("film")) if row.get("film") else None
+        person_links = [(c, k, person_ids[p], r, pos) for c, k, p, r, pos in links if p in person_ids]
+        return movie_ids, person_ids, upsert_nominations_with_people(conn, rows, person_links, now,
+                                                                     new_nominations=new_edition)
+    for row in rows:
+        row["movie_id"] = None
+    ordered = _nomination_rows(rows, now)
+    if not ordered:
+        movie_ids, person_ids = upsert_films_and_people(conn, by_id.values(), people, now, run_id, changes)
+        return movie_ids, person_ids, {}
+    film_of = {(r["category_id"], r["nominee_key"]): r.get("film") for r in rows}
+    _keep_nomination_ids_unique(conn, ordered)
+    wanted = {(c, k, p, r): pos for c, k, p, r, pos in links}  # a link named twice keeps its last position
+    changes_rows = [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes] if run_id is not None else []
+    result = conn.execute(_PG_NEW_EDITION_PAGE, {
+        "films": jsontext.dumps([by_id[k] for k in sorted(by_id)]),
+        "people": jsontext.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)]),
+        "run": run_id, "changes": jsontext.dumps(changes_rows),
+        "rows": jsontext.dumps([{**{k: r[k] for k in _NOMINATION_COLUMNS if k != "movie_id"},
+                             "film": film_of[(r["category_id"], r["nominee_key"])]} for r in ordered]),
+        "links": jsontext.dumps([{"category_id": c, "nominee_key": k, "person": p, "role": r, "position": pos}
+                             for (c, k, p, r), pos in wanted.items()]),
+        "now": now})
+    movie_ids: dict[str, int] = {}
+    person_ids: dict[str, int] = {}
+    nomination_ids: dict[tuple[int, str], int] = {}
+    for kind, key, row_id, category_id in result:
+        if kind == "film":
+            movie_ids[key] = row_id
+        elif kind == "person":
+            person_ids[key] = row_id
+        else:
+            nomination_ids[(category_id, key)] = row_id
+    raced_films = {k for k in by_id if k not in movie_ids}
+    raced_people = {k for k in people if k not in person_ids}
+    _finish_movies(conn, by_id, movie_ids, [], now)
+    _finish_people(conn, people, person_ids, [], now)
+    if raced_films:  # inserted by another transaction meanwhile: their nominations get them now
+        fix = [{"category_id": c, "nominee_key": k, "movie_id": movie_ids[f]}
+               for (c, k), f in sorted(film_of.items()) if f in raced_films and f in movie_ids]
+        if fix:
+            conn.execute(_PG_NOMINATION_FILMS, {"ceremony": ordered[0]["ceremony_id"], "rows": jsontext.dumps(fix)})
+    if raced_people:
+        new = [{"nomination_id": nomination_ids[(c, k)], "person_id": person_ids[p], "role": r, "position": pos}
+               for (c, k, p, r), pos in sorted(wanted.items())
+               if p in raced_people and p in person_ids and (c, k) in nomination_ids]
+        if new:
+            conn.execute(_PG_NEW_LINKS, {"rows": jsontext.dumps(new)})
+    return movie_ids, person_ids, nomination_ids
+
+
 def upsert_nominations_with_people(conn: Connection, rows: Iterable[dict[str, Any]],
                                    links: list[tuple[int, str, int, str, int]], now: datetime, *,
                                    new_nominations: bool) -> dict[tuple[int, str], int]:
@@ -713,9 +826,9 @@ def _pg_nominations(conn: Connection, ordered: list[dict[str, Any]], links: list
                     now: datetime) -> dict[tuple[int, str], int]:
     """PostgreSQL: the nominations upserted and their new people links inserted, one statement."""
     wanted = {(c, k, p, r): pos for c, k, p, r, pos in links}  # a link named twice keeps its last position
-    payload = json.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered], ensure_ascii=False, default=str)
-    link_rows = json.dumps([{"category_id": c, "nominee_key": k, "person_id": p, "role": r, "position": pos}
-                            for (c, k, p, r), pos in wanted.items()], ensure_ascii=False)
+    payload = jsontext.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered])
+    link_rows = jsontext.dumps([{"category_id": c, "nominee_key": k, "person_id": p, "role": r, "position": pos}
+                                for (c, k, p, r), pos in wanted.items()])
     result = conn.execute(_PG_NOMINATIONS_WITH_PEOPLE, {"rows": payload, "links": link_rows, "now": now})
     return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
 

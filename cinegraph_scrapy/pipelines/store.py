@@ -23,6 +23,7 @@ from typing import Any
 from scrapy import signals
 
 from cinegraph_scrapy.db import changes as diff
+from cinegraph_scrapy.db import jsontext
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.retry import retryable
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
@@ -398,24 +399,20 @@ class StoragePipeline:
                          "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
                          "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
         changes = diff.event_changes(snapshot, page)
-        movie_ids, person_ids = repo.upsert_films_and_people(conn, self._films(items), self._people(items), now,
-                                                             ledger.run_id, changes)
-        tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
-        repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
         links = []
         for item in items:
             category_id = categories[(item.award_name, item.category)]
             for position, person in enumerate(item.people):
-                if person.get("imdb_id") in person_ids:
-                    links.append((category_id, item.nominee_key, person_ids[person["imdb_id"]],
-                                  person.get("role") or "primary", position))
-        nomination_ids = repo.upsert_nominations_with_people(
-            conn,
+                if person.get("imdb_id"):
+                    links.append((category_id, item.nominee_key, person["imdb_id"], person.get("role") or "primary",
+                                  position))
+        movie_ids, person_ids, nomination_ids = repo.write_edition_page(
+            conn, self._films(items), self._people(items),
             [
                 {
                     "ceremony_id": ceremony_id,
                     "category_id": categories[(i.award_name, i.category)],
-                    "movie_id": movie_ids.get(i.imdb_id) if i.imdb_id else None,
+                    "film": i.imdb_id,
                     "nominee_key": i.nominee_key,
                     "award_name": i.award_name,
                     "won": i.won,
@@ -426,10 +423,9 @@ class StoragePipeline:
                 }
                 for i in items
             ],
-            links,
-            now,
-            new_nominations=not snapshot.nominations,
-        )
+            links, now, new_edition=not snapshot.nominations, run_id=ledger.run_id, changes=changes)
+        tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
+        repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
         return {
             "changes": [c["change"] for c in changes],
             "movie_ids": set(movie_ids.values()),
@@ -445,18 +441,19 @@ def page_fingerprint(target, batch: PageBatch) -> str | None:
     """A digest of everything a page's write would store (its parsed rows and what the page says about
     itself), or None when the page carries TMDb results, which have to be written anyway.
 
-    Rows are digested as the repr of their field values in field order: deterministic for the str, int,
-    bool, None, list, dict and date values items hold, and a tenth of the cost of JSON per row."""
+    Rows are digested as the JSON of their field values in field order (dicts in their page order):
+    deterministic for the str, int, bool, None, list, dict and date values items hold."""
     rows = []
     for item in batch.items:
         if getattr(item, "tmdb", None) or getattr(item, "people_tmdb", None):
             return None
-        rows.append(repr(fingerprint_fields(item)))
-    info = repr(sorted((k, v) for k, v in batch.info.items() if k != "layout"))
+        rows.append(jsontext.dumps_bytes(fingerprint_fields(item)))
+    info = jsontext.dumps_bytes(sorted((k, v) for k, v in batch.info.items() if k != "layout"))
     digest = hashlib.blake2b(digest_size=32)
-    digest.update(f"{target.source_key}|{target.year}|{target.instance}|{info}".encode())
+    digest.update(f"{target.source_key}|{target.year}|{target.instance}|".encode())
+    digest.update(info)
     rows.sort()
-    digest.update("\n".join(rows).encode())
+    digest.update(b"\n".join(rows))
     return digest.hexdigest()
 
 
