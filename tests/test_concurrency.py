@@ -76,6 +76,10 @@ def stored(db) -> tuple:
                    JOIN festival_categories cat ON cat.id = n.category_id LEFT JOIN movies m ON m.id = n.movie_id
                    ORDER BY 1, 2, 3, 4"""),
         db.rows("SELECT imdb_id, title FROM movies ORDER BY imdb_id"),
+        # people links too: a person another page inserted meanwhile still gets linked
+        db.rows("""SELECT c.year, n.nominee_key, p.imdb_id, np.role, np.position FROM festival_nomination_people np
+                   JOIN festival_nominations n ON n.id = np.nomination_id JOIN people p ON p.id = np.person_id
+                   JOIN festival_ceremonies c ON c.id = n.ceremony_id ORDER BY 1, 2, 3, 4"""),
         db.rows("SELECT c.award_name, c.name FROM festival_categories c JOIN festival_organizations o "
                 "ON o.id = c.organization_id WHERE o.slug = 'golden_globes' ORDER BY 1, 2"),
         db.scalar("SELECT count(*) FROM festival_ceremonies"),
