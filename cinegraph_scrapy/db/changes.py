@@ -16,12 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from cinegraph_scrapy.db import repository
-
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
     FestivalCategory,
-    FestivalCeremony,
     FestivalNomination,
     FestivalNominationPerson,
     ImportRun,
@@ -44,16 +41,6 @@ class StoredNomination:
 @dataclass
 class EventSnapshot:
     nominations: dict[tuple[int, str], StoredNomination] = field(default_factory=dict)  # (category_id, key)
-
-
-def event_snapshot(conn: Connection, organization_id: int, year: int, instance: int) -> EventSnapshot:
-    """The edition's nominations as stored before this page (empty for a first import)."""
-    ceremony = conn.execute(select(FestivalCeremony.id, FestivalCeremony.last_seen_at).where(
-        FestivalCeremony.organization_id == organization_id, FestivalCeremony.year == year,
-        FestivalCeremony.instance == instance)).first()
-    if ceremony is None:
-        return EventSnapshot()
-    return ceremony_snapshot(conn, *ceremony)
 
 
 def ceremony_snapshot(conn: Connection, ceremony_id: int, previous: datetime | None) -> EventSnapshot:
@@ -145,7 +132,3 @@ def list_gone(conn: Connection, list_id: int, run_id: int, started_at: datetime)
                                and_(CanonicalSource.last_seen_at >= previous, CanonicalSource.last_seen_at < started_at))
                         .order_by(CanonicalSource.position)).all()
     return [{"change": "gone", "imdb_id": imdb_id, "position": position} for imdb_id, position in rows]
-
-
-def record(conn: Connection, run_id: int | None, changes: list[dict[str, Any]]) -> None:
-    repository.insert_changes(conn, run_id, changes)

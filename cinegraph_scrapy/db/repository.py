@@ -20,9 +20,8 @@ fails with a deadlock, a serialization failure or a lost connection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -181,17 +180,23 @@ _PG_FILMS_PEOPLE_AND_CHANGES = text(_FILMS_PEOPLE_AND_CHANGES_CTES + """
 _CHANGE_KEYS = ("change", "imdb_id", "award", "category", "nominee", "position", "fields")
 
 
+def _films_people_and_changes_params(films: dict[str, dict[str, Any]], people: dict[str, str | None], now: datetime,
+                                     run_id: int | None, changes: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters of _FILMS_PEOPLE_AND_CHANGES_CTES: films and people in key order, the change records."""
+    return {"films": jsontext.dumps([films[k] for k in sorted(films)]),
+            "people": jsontext.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)]),
+            "run": run_id, "now": now,
+            "changes": jsontext.dumps([{k: c.get(k) for k in _CHANGE_KEYS} for c in changes] if run_id is not None else [])}
+
+
 def _pg_films_people_and_changes(conn: Connection, films: dict[str, dict[str, Any]], people: dict[str, str | None],
                                  now: datetime, run_id: int | None = None,
                                  changes: Sequence[dict[str, Any]] = ()) -> tuple[dict[str, int], dict[str, int]]:
     """Film ids and person ids (either side may be empty); raced rows are left to the caller."""
     movie_ids: dict[str, int] = {}
     person_ids: dict[str, int] = {}
-    rows = [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes] if run_id is not None else []
-    result = conn.execute(_PG_FILMS_PEOPLE_AND_CHANGES, {
-        "films": jsontext.dumps([films[k] for k in sorted(films)]),
-        "people": jsontext.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)]),
-        "run": run_id, "changes": jsontext.dumps(rows), "now": now})
+    result = conn.execute(_PG_FILMS_PEOPLE_AND_CHANGES, _films_people_and_changes_params(films, people, now, run_id,
+                                                                                         changes))
     for is_film, imdb_id, row_id in result:
         (movie_ids if is_film else person_ids)[imdb_id] = row_id
     return movie_ids, person_ids
@@ -644,57 +649,46 @@ def _nomination_rows(rows: Iterable[dict[str, Any]], now: datetime) -> list[dict
 def upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> dict[tuple[int, str], int]:
     """Rows: ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
     imdb_nomination_id, details (one ceremony per call). Returns (category_id, nominee_key) → id."""
-    return _upsert_nominations(conn, rows, [], now)
-
-
-def _upsert_nominations(conn: Connection, rows: Iterable[dict[str, Any]], new_links: list[tuple[int, str, int, str, int]],
-                        now: datetime) -> dict[tuple[int, str], int]:
-    """upsert_nominations, and `new_links` (by nomination key) inserted: links of nominations that have
-    none stored yet. One statement on PostgreSQL."""
     ordered = _nomination_rows(rows, now)
     if not ordered:
         return {}
     _keep_nomination_ids_unique(conn, ordered)
     if conn.dialect.name == "postgresql":
-        return _pg_nominations(conn, ordered, new_links, now)
-    stmt = _statement(conn, "festival_nominations", lambda ins: ins.on_conflict_do_update(
-        index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id,
-                        FestivalNomination.nominee_key],
-        set_={column: getattr(ins.excluded, column) for column in
-              ("movie_id", "award_name", "won", "notes", "nominee_type", "imdb_nomination_id", "details",
-               "last_seen_at")},
-    ).returning(FestivalNomination.category_id, FestivalNomination.nominee_key, FestivalNomination.id))
-    ids = {(category_id, key): nomination_id for category_id, key, nomination_id in conn.execute(stmt, ordered)}
-    if new_links:
-        sync_nomination_people(conn, [(ids[(c, k)], p, r, pos) for c, k, p, r, pos in new_links], new_nominations=True)
-    return ids
+        result = conn.execute(_PG_NOMINATIONS, {"rows": jsontext.dumps([{k: r[k] for k in _NOMINATION_COLUMNS}
+                                                                        for r in ordered]), "now": now})
+    else:
+        stmt = _statement(conn, "festival_nominations", lambda ins: ins.on_conflict_do_update(
+            index_elements=[FestivalNomination.ceremony_id, FestivalNomination.category_id,
+                            FestivalNomination.nominee_key],
+            set_={column: getattr(ins.excluded, column) for column in
+                  ("movie_id", "award_name", "won", "notes", "nominee_type", "imdb_nomination_id", "details",
+                   "last_seen_at")},
+        ).returning(FestivalNomination.category_id, FestivalNomination.nominee_key, FestivalNomination.id))
+        result = conn.execute(stmt, ordered)
+    return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
 
 
-_PG_NOMINATIONS_WITH_PEOPLE = text("""
-    WITH u AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int,
-               movie_id int, nominee_key text, award_name text, won bool, notes text, nominee_type text,
-               imdb_nomination_id text, details jsonb)),
-    n AS (
+# The nominations' insert on PostgreSQL, over rows `u` (a nomination key stored before is updated).
+_NOMINATIONS_INSERT = """
         INSERT INTO festival_nominations
             (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
              imdb_nomination_id, details, last_seen_at)
-        SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.notes,
-               u.nominee_type, u.imdb_nomination_id, u.details, :now FROM u
+        SELECT u.ceremony_id, u.category_id, {movie_id}, u.nominee_key, u.award_name, u.won, u.notes,
+               u.nominee_type, u.imdb_nomination_id, u.details, :now
+        FROM {source}
+        ORDER BY u.category_id, u.nominee_key
         ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
             movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
             notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
             imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
             last_seen_at = EXCLUDED.last_seen_at
-        RETURNING category_id, nominee_key, id),
-    links AS (
-        INSERT INTO festival_nomination_people (nomination_id, person_id, role, position)
-        SELECT n.id, v.person_id, v.role, v.position
-        FROM jsonb_to_recordset(CAST(:links AS jsonb)) AS v(category_id int, nominee_key text, person_id int,
-             role text, position int)
-        JOIN n ON n.category_id = v.category_id AND n.nominee_key = v.nominee_key
-        ORDER BY n.id, v.person_id, v.role
-        ON CONFLICT (nomination_id, person_id, role) DO NOTHING)
-    SELECT category_id, nominee_key, id FROM n""")
+        RETURNING category_id, nominee_key, id"""
+_NOMINATION_RECORD = """(ceremony_id int, category_id int, {film} nominee_key text, award_name text, won bool,
+                        notes text, nominee_type text, imdb_nomination_id text, details jsonb)"""
+
+_PG_NOMINATIONS = text(_NOMINATIONS_INSERT.format(
+    movie_id="u.movie_id",
+    source="jsonb_to_recordset(CAST(:rows AS jsonb)) AS u" + _NOMINATION_RECORD.format(film="movie_id int,")))
 
 
 # PostgreSQL: a first-time edition's page in one statement: its films, people and change records as in
@@ -704,23 +698,10 @@ _PG_NOMINATIONS_WITH_PEOPLE = text("""
 _PG_NEW_EDITION_PAGE = text(_FILMS_PEOPLE_AND_CHANGES_CTES + """,
     fids AS (SELECT imdb_id, id FROM mins UNION ALL SELECT imdb_id, movie_id FROM ms),
     pids AS (SELECT imdb_id, id FROM pins UNION ALL SELECT imdb_id, person_id FROM ps),
-    nu AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, film text,
-           nominee_key text, award_name text, won bool, notes text, nominee_type text, imdb_nomination_id text,
-           details jsonb)),
-    n AS (
-        INSERT INTO festival_nominations
-            (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
-             imdb_nomination_id, details, last_seen_at)
-        SELECT nu.ceremony_id, nu.category_id, f.id, nu.nominee_key, nu.award_name, nu.won, nu.notes,
-               nu.nominee_type, nu.imdb_nomination_id, nu.details, :now
-        FROM nu LEFT JOIN fids f ON f.imdb_id = nu.film
-        ORDER BY nu.category_id, nu.nominee_key
-        ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
-            movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
-            notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
-            imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
-            last_seen_at = EXCLUDED.last_seen_at
-        RETURNING category_id, nominee_key, id),
+    n AS (""" + _NOMINATIONS_INSERT.format(
+        movie_id="f.id",
+        source="jsonb_to_recordset(CAST(:rows AS jsonb)) AS u" + _NOMINATION_RECORD.format(film="film text,")
+        + " LEFT JOIN fids f ON f.imdb_id = u.film") + """),
     links AS (
         INSERT INTO festival_nomination_people (nomination_id, person_id, role, position)
         SELECT n.id, p.id, v.role, v.position
@@ -750,7 +731,7 @@ def write_edition_page(conn: Connection, films: Iterable[dict[str, Any]], people
     """An edition page's rows: upsert_films_and_people (with the page's change records), then its
     nominations (as upsert_nominations takes them, with the film's imdb id under "film" instead of
     movie_id) and their people (links: category id, nominee key, person imdb id, role, position), as
-    upsert_nominations_with_people. Returns film ids, person ids and nomination ids. For an edition stored
+    sync_nomination_people. Returns film ids, person ids and nomination ids. For an edition stored
     for the first time (`new_edition`: no nominations or links to compare with) it is one statement on
     PostgreSQL."""
     by_id = _film_rows(films)
@@ -759,9 +740,10 @@ def write_edition_page(conn: Connection, films: Iterable[dict[str, Any]], people
         movie_ids, person_ids = upsert_films_and_people(conn, by_id.values(), people, now, run_id, changes)
         for row in rows:
             row["movie_id"] = movie_ids.get(row.get("film")) if row.get("film") else None
-        person_links = [(c, k, person_ids[p], r, pos) for c, k, p, r, pos in links if p in person_ids]
-        return movie_ids, person_ids, upsert_nominations_with_people(conn, rows, person_links, now,
-                                                                     new_nominations=new_edition)
+        ids = upsert_nominations(conn, rows, now)
+        sync_nomination_people(conn, [(ids[(c, k)], person_ids[p], r, pos) for c, k, p, r, pos in links
+                                      if p in person_ids], new_nominations=new_edition)
+        return movie_ids, person_ids, ids
     for row in rows:
         row["movie_id"] = None
     ordered = _nomination_rows(rows, now)
@@ -771,16 +753,12 @@ def write_edition_page(conn: Connection, films: Iterable[dict[str, Any]], people
     film_of = {(r["category_id"], r["nominee_key"]): r.get("film") for r in rows}
     _keep_nomination_ids_unique(conn, ordered)
     wanted = {(c, k, p, r): pos for c, k, p, r, pos in links}  # a link named twice keeps its last position
-    changes_rows = [{k: c.get(k) for k in _CHANGE_KEYS} for c in changes] if run_id is not None else []
     result = conn.execute(_PG_NEW_EDITION_PAGE, {
-        "films": jsontext.dumps([by_id[k] for k in sorted(by_id)]),
-        "people": jsontext.dumps([{"imdb_id": k, "name": people[k]} for k in sorted(people)]),
-        "run": run_id, "changes": jsontext.dumps(changes_rows),
+        **_films_people_and_changes_params(by_id, people, now, run_id, changes),
         "rows": jsontext.dumps([{**{k: r[k] for k in _NOMINATION_COLUMNS if k != "movie_id"},
-                             "film": film_of[(r["category_id"], r["nominee_key"])]} for r in ordered]),
+                                 "film": film_of[(r["category_id"], r["nominee_key"])]} for r in ordered]),
         "links": jsontext.dumps([{"category_id": c, "nominee_key": k, "person": p, "role": r, "position": pos}
-                             for (c, k, p, r), pos in wanted.items()]),
-        "now": now})
+                                 for (c, k, p, r), pos in wanted.items()])})
     movie_ids: dict[str, int] = {}
     person_ids: dict[str, int] = {}
     nomination_ids: dict[tuple[int, str], int] = {}
@@ -807,30 +785,6 @@ def write_edition_page(conn: Connection, films: Iterable[dict[str, Any]], people
         if new:
             conn.execute(_PG_NEW_LINKS, {"rows": jsontext.dumps(new)})
     return movie_ids, person_ids, nomination_ids
-
-
-def upsert_nominations_with_people(conn: Connection, rows: Iterable[dict[str, Any]],
-                                   links: list[tuple[int, str, int, str, int]], now: datetime, *,
-                                   new_nominations: bool) -> dict[tuple[int, str], int]:
-    """upsert_nominations, then sync_nomination_people for `links` given by nomination key (category id,
-    nominee key, person id, role, position). For an edition stored for the first time (`new_nominations`)
-    there are no stored links to compare with: on PostgreSQL both are one statement."""
-    if new_nominations:
-        return _upsert_nominations(conn, rows, links, now)
-    ids = upsert_nominations(conn, rows, now)
-    sync_nomination_people(conn, [(ids[(c, k)], p, r, pos) for c, k, p, r, pos in links])
-    return ids
-
-
-def _pg_nominations(conn: Connection, ordered: list[dict[str, Any]], links: list[tuple[int, str, int, str, int]],
-                    now: datetime) -> dict[tuple[int, str], int]:
-    """PostgreSQL: the nominations upserted and their new people links inserted, one statement."""
-    wanted = {(c, k, p, r): pos for c, k, p, r, pos in links}  # a link named twice keeps its last position
-    payload = jsontext.dumps([{k: r[k] for k in _NOMINATION_COLUMNS} for r in ordered])
-    link_rows = jsontext.dumps([{"category_id": c, "nominee_key": k, "person_id": p, "role": r, "position": pos}
-                                for (c, k, p, r), pos in wanted.items()])
-    result = conn.execute(_PG_NOMINATIONS_WITH_PEOPLE, {"rows": payload, "links": link_rows, "now": now})
-    return {(category_id, key): nomination_id for category_id, key, nomination_id in result}
 
 
 def _keep_nomination_ids_unique(conn: Connection, rows: list[dict[str, Any]]) -> None:

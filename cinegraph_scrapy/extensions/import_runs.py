@@ -139,12 +139,12 @@ class ImportRunsExtension:
     @staticmethod
     def _record_list_gone(spider, ledger) -> None:
         """The whole list was read: entries the previous import saw and this one did not are gone."""
-        from cinegraph_scrapy.db import changes
+        from cinegraph_scrapy.db import changes, repository
 
         def record() -> int:
             with spider.engine_db.begin() as conn:
                 gone = changes.list_gone(conn, ledger.target.list_id, ledger.run_id, ledger.started_at)
-                changes.record(conn, ledger.run_id, gone)
+                repository.insert_changes(conn, ledger.run_id, gone)
                 return len(gone)
 
         try:

@@ -327,7 +327,7 @@ class StoragePipeline:
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
         page = {movie_ids[i.imdb_id]: {"imdb_id": i.imdb_id, "position": i.position, "notes": i.notes} for i in items}
         changes = diff.list_changes(conn, ledger.target.list_id, page)
-        diff.record(conn, ledger.run_id, changes)
+        repo.insert_changes(conn, ledger.run_id, changes)
         if ledger.target.metadata.get("name_from_page") and batch.info.get("name"):
             repo.rename_config(conn, ledger.target.list_id, batch.info["name"])
         repo.upsert_canonical_sources(
