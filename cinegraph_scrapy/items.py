@@ -1,7 +1,10 @@
 """The items that flow from the spiders through the pipelines (plain dataclasses, used via itemadapter).
 
-Every item names its configuration (`source_key`) and the page it came from (`page`): the storage
-pipeline writes each page in one transaction once all of that page's items have been seen.
+A spider yields one PageItem per page: the page's rows (list entries, nominations, films to enrich) and
+what the page says about itself. The page is the unit of every pipeline stage and of the storage
+transaction; Scrapy's per-item machinery (a chain of Deferreds, signals and stats for every item) cost
+more than all of our own per-row work when every row was an item. Feeds still get one line per row
+(exporters.py). Every row names its configuration (`source_key`) and its page (`page`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,17 @@ def _tmdb_summary(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     return {"tmdb_id": value.get("tmdb_id"), "status": value.get("status"), "media_type": value.get("media_type")}
+
+
+@dataclass
+class PageItem:
+    """One page of one import: its rows, in page order, and what the page said about itself (event name,
+    edition id, date, layout…). Pipelines drop rows from `rows`, not the page."""
+
+    source_key: str
+    page: int
+    rows: list[Any] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -57,6 +57,12 @@ ITEM_PIPELINES = {
     "cinegraph_scrapy.pipelines.tmdb.TmdbEnrichmentPipeline": 300,
     "cinegraph_scrapy.pipelines.store.StoragePipeline": 800,
 }
+# ---- feeds (-O items.jsonl …): one record per row, though a page's rows travel as one PageItem
+FEED_EXPORTERS = {
+    fmt: f"cinegraph_scrapy.exporters.{name}ItemExporter"
+    for fmt, name in (("json", "Json"), ("jsonlines", "JsonLines"), ("jsonl", "JsonLines"), ("jl", "JsonLines"),
+                      ("csv", "Csv"), ("xml", "Xml"), ("marshal", "Marshal"), ("pickle", "Pickle"))
+}
 EXTENSIONS = {
     "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
     "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,

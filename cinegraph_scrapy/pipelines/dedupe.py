@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cinegraph_scrapy.items import ListEntryItem, NominationItem
-from cinegraph_scrapy.pipelines import Dropped
+from cinegraph_scrapy.items import ListEntryItem, NominationItem, PageItem
+from cinegraph_scrapy.pipelines import drop_row
 
 
 def natural_key(item) -> tuple | None:
@@ -15,14 +15,26 @@ def natural_key(item) -> tuple | None:
 
 
 class DeduplicationPipeline:
-    def __init__(self):
+    def __init__(self, crawler):
+        self.crawler = crawler
         self.seen: set[tuple] = set()
 
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
     def process_item(self, item):
-        key = natural_key(item)
-        if key is None:
+        if not isinstance(item, PageItem):
             return item
-        if key in self.seen:
-            raise Dropped("duplicate", f"{item.source_key} {item.imdb_id or 'person-only nomination'}")
-        self.seen.add(key)
+        kept, seen = [], self.seen
+        for row in item.rows:
+            key = natural_key(row)
+            if key is not None:
+                if key in seen:
+                    drop_row(self.crawler, item.source_key, "duplicate",
+                             f"{row.source_key} {row.imdb_id or 'person-only nomination'}")
+                    continue
+                seen.add(key)
+            kept.append(row)
+        item.rows = kept
         return item

@@ -1,9 +1,8 @@
 """Routing and storage: list entries → movies + canonical_sources; nominations → festival tables.
 
-Items are held per page until every item the spider yielded for that page has been stored or dropped,
-then the page is written in one transaction on a database writer thread (the reactor keeps crawling
-meanwhile): DB_WRITERS threads on PostgreSQL, one on SQLite (a single-writer database). Rows are locked in
-one global order (see db/repository.py); a page transaction that still fails with a deadlock, a
+Each PageItem (a page's rows, after validation, deduplication and TMDb) is written in one transaction on
+a database writer thread (the reactor keeps crawling meanwhile): DB_WRITERS threads on PostgreSQL, one
+on SQLite (a single-writer database). Rows are locked in one global order (see db/repository.py); a page transaction that still fails with a deadlock, a
 serialization failure or a lost connection is retried whole on a fresh connection (DB_PAGE_RETRIES times,
 with backoff) before the page counts as failed. Organization and category ids are cached.
 """
@@ -26,16 +25,12 @@ from cinegraph_scrapy.db import changes as diff
 from cinegraph_scrapy.db import jsontext
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.retry import retryable
-from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
-from cinegraph_scrapy.pipelines import Dropped
+from cinegraph_scrapy.items import NominationItem, PageItem
+from cinegraph_scrapy.pipelines import Dropped, drop_row
 from cinegraph_scrapy.runs import RunLedger, utcnow
 from cinegraph_scrapy.secrets import redact
-from cinegraph_scrapy.spiders.base import PageBatch
 
 logger = logging.getLogger(__name__)
-
-STORED_ITEMS = (ListEntryItem, NominationItem, FilmItem)
-
 
 class StoragePipeline:
     def __init__(self, crawler):
@@ -75,60 +70,41 @@ class StoragePipeline:
         writers = self.writers if engine is not None and engine.dialect.name == "postgresql" else 1
         self.executor = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="cinegraph-db")
 
-    # ------------------------------------------------------------ page accounting
-
-    def _batch(self, item) -> PageBatch | None:
-        return getattr(self.spider, "batches", {}).get((item.source_key, item.page))
+    # ------------------------------------------------------------ pages
 
     async def process_item(self, item):
-        if not isinstance(item, STORED_ITEMS):
-            return item
-        batch = self._batch(item)
-        if batch is None:  # not from an import spider (e.g. a test feeding items directly)
-            return item
-        batch.items.append(item)
-        batch.done += 1
-        if batch.done >= batch.expected:
-            await self._flush(item.source_key, item.page)
+        if isinstance(item, PageItem):
+            await self._write(item)
         return item
 
     async def item_dropped(self, item, response, exception, spider):
-        await self._count_lost(item, getattr(exception, "reason", None) or type(exception).__name__)
+        if isinstance(item, PageItem):  # a stage dropped the whole page
+            drop_row(self.crawler, item.source_key, getattr(exception, "reason", None) or type(exception).__name__,
+                     str(exception), count=len(item.rows), logged=True)
 
     async def item_error(self, item, response, spider, failure):
-        await self._count_lost(item, f"error_{failure.type.__name__}")
-
-    async def _count_lost(self, item, reason: str) -> None:
-        if not isinstance(item, STORED_ITEMS):
+        """An earlier stage raised on the page: its rows are not stored, and the run says why."""
+        if not isinstance(item, PageItem):
             return
-        ledger = self.spider.ledgers.get(item.source_key)
+        ledger = getattr(self.spider, "ledgers", {}).get(item.source_key)
+        reason = f"error_{failure.type.__name__}"
         if ledger is not None:
-            ledger.items_dropped += 1
-            ledger.drop_reasons[reason] += 1
-        self.stats.inc_value(f"cinegraph/dropped/{reason}")
-        batch = self._batch(item)
-        if batch is not None:
-            batch.done += 1
-            if batch.done >= batch.expected:
-                await self._flush(item.source_key, item.page)
+            ledger.store_errors.append(redact(f"page {item.page} not stored: {failure.type.__name__}: "
+                                              f"{str(failure.value).splitlines()[0] if str(failure.value) else ''}"))
+        self.stats.inc_value("cinegraph/store_errors")
+        drop_row(self.crawler, item.source_key, reason, count=len(item.rows), logged=True)
 
     async def close_spider(self):
-        # Pages whose items did not all arrive (an error mid-way): store what did arrive.
-        for source_key, page in list(getattr(self.spider, "batches", {})):
-            await self._flush(source_key, page)
         if self.pending:
             await asyncio.gather(*self.pending, return_exceptions=True)
         if self.executor is not None:
             self.executor.shutdown(wait=True)
         self._close_connections()
 
-    async def _flush(self, source_key: str, page: int) -> None:
-        batch = self.spider.batches.pop((source_key, page), None)
-        if batch is None:
-            return
-        ledger = self.spider.ledgers.get(source_key)  # None: not an import (tmdb_backfill)
+    async def _write(self, item: PageItem) -> None:
+        ledger = self.spider.ledgers.get(item.source_key)  # None: not an import (tmdb_backfill)
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.executor, self._write_page, ledger, page, batch)
+        future = loop.run_in_executor(self.executor, self._write_page, ledger, item.page, item)
         self.pending.add(future)
         try:
             await future
@@ -137,19 +113,19 @@ class StoragePipeline:
 
     # ------------------------------------------------------------ writing (database thread)
 
-    def _write_page(self, ledger: RunLedger | None, page: int, batch: PageBatch) -> None:
-        if not batch.items:
+    def _write_page(self, ledger: RunLedger | None, page: int, page_item: PageItem) -> None:
+        if not page_item.rows:
             return
         engine = self.spider.engine_db
         now = utcnow()
         if ledger is None:
-            self._write_tmdb_only(engine, batch)
+            self._write_tmdb_only(engine, page_item)
             return
         target = ledger.target
         if ledger.lock_lost:
             ledger.store_errors.append(f"page {page} not stored: {ledger.lock_lost}")
             return
-        fingerprint = page_fingerprint(target, batch)
+        fingerprint = page_fingerprint(target, page_item)
         attempt = 0
         while True:
             try:
@@ -157,16 +133,16 @@ class StoragePipeline:
                 with conn.begin():
                     result = None
                     if fingerprint and not self.full_write and self._stored_fingerprint(conn, target, page) == fingerprint:
-                        result = self._touch_page(conn, ledger, page, batch, fingerprint, now)  # last_seen_at only
+                        result = self._touch_page(conn, ledger, page, page_item, fingerprint, now)  # last_seen_at only
                     if result is None:
                         # the fingerprint first: rows nobody else writes go before the shared ones (see below)
                         saved = (target.list_id, page, fingerprint) if fingerprint else None
                         if target.is_event:
-                            result = self._write_event_page(conn, ledger, batch, now, saved)
+                            result = self._write_event_page(conn, ledger, page_item, now, saved)
                         else:
                             if saved:
                                 repo.save_fingerprint(conn, *saved, now)
-                            result = self._write_list_page(conn, ledger, batch, now)
+                            result = self._write_list_page(conn, ledger, page_item, now)
                     self._before_commit(conn, ledger, page)
                 break
             except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
@@ -190,7 +166,7 @@ class StoragePipeline:
                 return
         if fingerprint:
             self._fingerprints[(target.list_id, page)] = fingerprint
-        self._after_commit(ledger, batch, result)
+        self._after_commit(ledger, page_item, result)
 
     def _connection(self, engine):
         conn = getattr(self._local, "conn", None)
@@ -232,7 +208,7 @@ class StoragePipeline:
                 self._fingerprints_read.update(wanted)
         return self._fingerprints.get((target.list_id, page))
 
-    def _touch_page(self, conn, ledger: RunLedger, page: int, batch: PageBatch, fingerprint: str,
+    def _touch_page(self, conn, ledger: RunLedger, page: int, page_item: PageItem, fingerprint: str,
                     now) -> dict[str, Any] | None:
         """The page says exactly what its last write stored: mark its rows seen, write nothing else.
         None when its stored fingerprint differs or its stored rows are not there any more (then the page
@@ -243,13 +219,13 @@ class StoragePipeline:
                                                      target.year, target.instance, now)
         else:
             movie_ids = repo.touch_unchanged_list_page(conn, target.list_id, page, fingerprint,
-                                                       [i.imdb_id for i in batch.items], now)
+                                                       [i.imdb_id for i in page_item.rows], now)
         if movie_ids is None:
             return None
         self.stats.inc_value("cinegraph/pages_unchanged")
         result: dict[str, Any] = {"movie_ids": set(movie_ids), "unchanged": True, "changes": []}
         if target.is_event:
-            result.update(nominations=len({(i.award_name, i.category, i.nominee_key) for i in batch.items}),
+            result.update(nominations=len({(i.award_name, i.category, i.nominee_key) for i in page_item.rows}),
                           org={}, categories={})
         return result
 
@@ -257,10 +233,10 @@ class StoragePipeline:
     def _slug(target) -> str:
         return target.organization or target.source_key.rsplit("_", 1)[0]
 
-    def _write_tmdb_only(self, engine, batch: PageBatch) -> None:
+    def _write_tmdb_only(self, engine, page_item: PageItem) -> None:
         try:
             with engine.begin() as conn:
-                stored = repo.store_tmdb(conn, self._tmdb_rows(batch.items))
+                stored = repo.store_tmdb(conn, self._tmdb_rows(page_item.rows))
         except Exception as exc:
             self.stats.inc_value("cinegraph/store_errors")
             logger.error("storing TMDb results failed: %s", redact(f"{type(exc).__name__}: {exc}".splitlines()[0]))
@@ -270,13 +246,13 @@ class StoragePipeline:
     def _before_commit(self, conn, ledger: RunLedger, page: int) -> None:
         """Hook for tests that need to break a page mid-transaction."""
 
-    def _after_commit(self, ledger: RunLedger, batch: PageBatch, result: dict[str, Any]) -> None:
-        ledger.items_stored += len(batch.items)
+    def _after_commit(self, ledger: RunLedger, page_item: PageItem, result: dict[str, Any]) -> None:
+        ledger.items_stored += len(page_item.rows)
         ledger.changes.update(result.get("changes", []))
         if result.get("unchanged"):
             ledger.pages_unchanged += 1
         ledger.movie_ids.update(result["movie_ids"])
-        self.stats.inc_value("cinegraph/items_stored", len(batch.items))
+        self.stats.inc_value("cinegraph/items_stored", len(page_item.rows))
         self.stats.inc_value("cinegraph/films_stored", len(result["movie_ids"]))
         if "nominations" in result:
             ledger.nominations_stored += result["nominations"]
@@ -321,15 +297,15 @@ class StoragePipeline:
                 rows[item.imdb_id] = {"imdb_id": item.imdb_id, **item.tmdb["columns"]}
         return list(rows.values())
 
-    def _write_list_page(self, conn, ledger: RunLedger, batch: PageBatch, now) -> dict[str, Any]:
-        items = batch.items
+    def _write_list_page(self, conn, ledger: RunLedger, page_item: PageItem, now) -> dict[str, Any]:
+        items = page_item.rows
         movie_ids = repo.upsert_movies(conn, self._films(items), now)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
         page = {movie_ids[i.imdb_id]: {"imdb_id": i.imdb_id, "position": i.position, "notes": i.notes} for i in items}
         changes = diff.list_changes(conn, ledger.target.list_id, page)
         repo.insert_changes(conn, ledger.run_id, changes)
-        if ledger.target.metadata.get("name_from_page") and batch.info.get("name"):
-            repo.rename_config(conn, ledger.target.list_id, batch.info["name"])
+        if ledger.target.metadata.get("name_from_page") and page_item.info.get("name"):
+            repo.rename_config(conn, ledger.target.list_id, page_item.info["name"])
         repo.upsert_canonical_sources(
             conn,
             ledger.target.list_id,
@@ -348,7 +324,7 @@ class StoragePipeline:
         )
         return {"movie_ids": set(movie_ids.values()), "tmdb": tmdb, "changes": [c["change"] for c in changes]}
 
-    def _write_event_page(self, conn, ledger: RunLedger, batch: PageBatch, now,
+    def _write_event_page(self, conn, ledger: RunLedger, page_item: PageItem, now,
                           fingerprint: tuple[int, int, str] | None = None) -> dict[str, Any]:
         target = ledger.target
         meta = target.metadata
@@ -358,7 +334,7 @@ class StoragePipeline:
             org_id = repo.ensure_organization(
                 conn,
                 slug=slug,
-                name=meta.get("organization_name") or batch.info.get("event_name") or target.name,
+                name=meta.get("organization_name") or page_item.info.get("event_name") or target.name,
                 abbreviation=meta.get("abbreviation"),
                 event_id=target.source_id,
             )
@@ -368,11 +344,11 @@ class StoragePipeline:
             list_id=target.list_id,
             year=target.year,
             instance=target.instance,
-            name=batch.info.get("event_name") or target.name,
+            name=page_item.info.get("event_name") or target.name,
             source_url=target.url,
-            edition_id=batch.info.get("edition_id"),
-            date=batch.info.get("date"),
-            location=batch.info.get("location"),
+            edition_id=page_item.info.get("edition_id"),
+            date=page_item.info.get("date"),
+            location=page_item.info.get("location"),
             now=now,
             fingerprint=fingerprint,
         )
@@ -380,7 +356,7 @@ class StoragePipeline:
         # what the edition held before this page (nothing to read for an edition stored for the first time)
         snapshot = diff.ceremony_snapshot(conn, ceremony.id, ceremony.previous_seen_at) if ceremony.existed \
             else diff.EventSnapshot()
-        items: list[NominationItem] = batch.items
+        items: list[NominationItem] = page_item.rows
         award_ids = {(i.award_name, i.category): i.award_id for i in items}
         categories = {pair: self.category_ids[(org_id, *pair)] for pair in award_ids if (org_id, *pair) in self.category_ids}
         missing = [pair for pair in award_ids if pair not in categories]
@@ -437,18 +413,18 @@ class StoragePipeline:
         }
 
 
-def page_fingerprint(target, batch: PageBatch) -> str | None:
+def page_fingerprint(target, page_item: PageItem) -> str | None:
     """A digest of everything a page's write would store (its parsed rows and what the page says about
     itself), or None when the page carries TMDb results, which have to be written anyway.
 
     Rows are digested as the JSON of their field values in field order (dicts in their page order):
     deterministic for the str, int, bool, None, list, dict and date values items hold."""
     rows = []
-    for item in batch.items:
+    for item in page_item.rows:
         if getattr(item, "tmdb", None) or getattr(item, "people_tmdb", None):
             return None
         rows.append(jsontext.dumps_bytes(fingerprint_fields(item)))
-    info = jsontext.dumps_bytes(sorted((k, v) for k, v in batch.info.items() if k != "layout"))
+    info = jsontext.dumps_bytes(sorted((k, v) for k, v in page_item.info.items() if k != "layout"))
     digest = hashlib.blake2b(digest_size=32)
     digest.update(f"{target.source_key}|{target.year}|{target.instance}|".encode())
     digest.update(info)

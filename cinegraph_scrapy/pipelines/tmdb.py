@@ -3,8 +3,8 @@ credits, external ids and release dates appended — or, for a TV title (`tv_res
 with credits and external ids. With TMDB_PEOPLE, each person gets one `/find/{nm…}` for their TMDb id. Requests go through Scrapy's engine (download slot
 "tmdb": its own concurrency and rate, the retry middleware with Retry-After and backoff, the stats).
 
-Freshness is looked up for many items at once (one SELECT per batch of items arriving together), a film
-wanted by two items at once is fetched once, and the result travels on the item to the storage pipeline.
+Freshness is looked up for a page's rows at once (one SELECT per page), a film wanted by two rows at once
+is fetched once, and the result travels on the row to the storage pipeline.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from cinegraph_scrapy.db.models import Movie, Person
 from cinegraph_scrapy.db.repository import parse_release_date
-from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem
+from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem, PageItem
 from cinegraph_scrapy.runs import as_aware, utcnow
 from cinegraph_scrapy.secrets import redact, register_secret
 
@@ -129,13 +129,26 @@ class TmdbEnrichmentPipeline:
     # ------------------------------------------------------------------ items
 
     async def process_item(self, item):
-        if not self.enabled or not isinstance(item, (ListEntryItem, NominationItem, FilmItem)):
+        """A page's rows are enriched together: their freshness is read in one SELECT, their lookups share
+        the TMDb slot. A row whose enrichment raised is stored as it is (TMDb pending), with the error logged."""
+        if not self.enabled or not isinstance(item, PageItem):
             return item
+        rows = [row for row in item.rows if isinstance(row, (ListEntryItem, NominationItem, FilmItem))]
+        results = await asyncio.gather(*(self._enrich_row(row) for row in rows), return_exceptions=True)
+        for row, result in zip(rows, results):
+            if isinstance(result, BaseException):
+                if isinstance(result, asyncio.CancelledError):
+                    raise result
+                self.stats.inc_value(f"tmdb/errors/{type(result).__name__}")
+                logger.error("TMDb enrichment of %s failed: %s", row.imdb_id or "a person-only nomination",
+                             redact(f"{type(result).__name__}: {result}".splitlines()[0]))
+        return item
+
+    async def _enrich_row(self, item) -> None:
         if self.people_enabled and isinstance(item, NominationItem) and item.people:
             await self._enrich_people(item)
-        if not item.imdb_id:
-            return item
-        return await self._enrich_title(item)
+        if item.imdb_id:
+            await self._enrich_title(item)
 
     async def _enrich_people(self, item: NominationItem) -> None:
         """TMDB_PEOPLE: each person once per crawl and never again while fresh: `/find/{nm…}` → TMDb id."""

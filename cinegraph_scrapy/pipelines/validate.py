@@ -1,18 +1,18 @@
-"""Drop items that cannot be stored correctly: bad IMDb ids, films without a title, empty nominations."""
+"""Drop rows that cannot be stored correctly: bad IMDb ids, films without a title, empty nominations."""
 
 from __future__ import annotations
 
 import re
 
-from cinegraph_scrapy.items import ListEntryItem, NominationItem
-from cinegraph_scrapy.pipelines import Dropped
+from cinegraph_scrapy.items import ListEntryItem, NominationItem, PageItem
+from cinegraph_scrapy.pipelines import drop_row
 
 _TT = re.compile(r"^tt\d{7,}$")
 _NM = re.compile(r"^nm\d{7,}$")
 
 
 def problem(item) -> tuple[str, str] | None:
-    """(reason code, detail) when the item is invalid."""
+    """(reason code, detail) when the row is invalid."""
     if isinstance(item, NominationItem):
         if item.imdb_id is None:
             if not item.people:
@@ -27,9 +27,21 @@ def problem(item) -> tuple[str, str] | None:
 
 
 class ValidationPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
     def process_item(self, item):
-        if isinstance(item, (ListEntryItem, NominationItem)):
-            found = problem(item)
-            if found:
-                raise Dropped(*found)
+        if isinstance(item, PageItem):
+            kept = []
+            for row in item.rows:
+                found = problem(row) if isinstance(row, (ListEntryItem, NominationItem)) else None
+                if found:
+                    drop_row(self.crawler, item.source_key, *found)
+                else:
+                    kept.append(row)
+            item.rows = kept
         return item

@@ -1,11 +1,10 @@
 """The base spider every import spider derives from: arguments → validated configurations from the
-database, one RunLedger per configuration, and the bookkeeping of which items belong to which page."""
+database, one RunLedger per configuration, and one PageItem per page."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import scrapy
@@ -16,6 +15,7 @@ from cinegraph_scrapy.configs import ImportTarget, ensure_seeded, keys_for, load
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.db.retry import with_retries
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError, ConfigError
+from cinegraph_scrapy.items import PageItem
 from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
@@ -27,16 +27,6 @@ logger = logging.getLogger(__name__)
 
 def truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-@dataclass
-class PageBatch:
-    """Items of one page still on their way through the pipelines, and what the page said about itself."""
-
-    expected: int
-    info: dict[str, Any] = field(default_factory=dict)
-    done: int = 0
-    items: list[Any] = field(default_factory=list)
 
 
 GRAPHQL_SLOT = "imdb_graphql"
@@ -58,7 +48,7 @@ def configure_downloads(settings) -> None:
 
 class DatabaseSpider(scrapy.Spider):
     """What every spider that feeds the storage pipeline shares: the download set-up (TMDb slot, browser),
-    the database engine, the per-configuration ledgers and the items-per-page bookkeeping."""
+    the database engine, the per-configuration ledgers and the page items."""
 
     # `-a NAME=…` arguments the spider takes, with what they do (`scrapy help-args SPIDER` shows them;
     # `scrapy crawl` refuses any other, except scrapyd's own `_job`).
@@ -71,7 +61,6 @@ class DatabaseSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.ledgers: dict[str, RunLedger] = {}
-        self.batches: dict[tuple[str, int], PageBatch] = {}
 
     @classmethod
     def update_settings(cls, settings):
@@ -210,14 +199,13 @@ class BaseImportSpider(DatabaseSpider):
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()} at {request.url}"
         self.page_failed(request, reason)
 
-    def emit_page(self, target: ImportTarget, page: int, items: list[Any], **info: Any):
-        """Register the page's items so that storage can write the page in one transaction, then yield them."""
+    def page_item(self, target: ImportTarget, page: int, rows: list[Any], **info: Any) -> PageItem:
+        """The page's rows as the one item the pipelines see (and storage writes in one transaction)."""
         ledger = self.ledgers[target.source_key]
         ledger.pages += 1
-        ledger.items_scraped += len(items)
+        ledger.items_scraped += len(rows)
         self.crawler.stats.inc_value("cinegraph/pages")
-        self.batches[(target.source_key, page)] = PageBatch(expected=len(items), info=info)
-        yield from items
+        return PageItem(target.source_key, page, rows, info)
 
     def guarded(self, response: Response, parse):
         """Run a page parser; a blocked or empty page becomes a recorded page error, not a crash."""

@@ -156,5 +156,5 @@ class ImdbEventSpider(BaseImportSpider):
                     imdb_id=film.imdb_id, title=film.title, original_title=film.original_title, year=film.year,
                     title_type=film.title_type, details=details or None,
                     imdb_nomination_id=None if index else nomination.imdb_nomination_id, **common))
-        yield from self.emit_page(target, 1, items, event_name=parsed.event_name, edition_id=parsed.edition_id,
+        yield self.page_item(target, 1, items, event_name=parsed.event_name, edition_id=parsed.edition_id,
                                   layout=parsed.layout, date=parsed.date, location=parsed.location)

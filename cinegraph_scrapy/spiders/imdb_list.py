@@ -12,7 +12,7 @@ import scrapy
 from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ImportTarget
-from cinegraph_scrapy.items import ListEntryItem
+from cinegraph_scrapy.items import ListEntryItem, PageItem
 from cinegraph_scrapy.parsing.award_notes import parse_award_note
 from cinegraph_scrapy.parsing.imdb_graphql import GRAPHQL_HEADERS, list_items_payload, parse_list_items
 from cinegraph_scrapy.parsing.imdb_list import ListEntry, parse_list_page
@@ -40,11 +40,12 @@ class ImdbListSpider(BaseImportSpider):
         ledger = self.ledgers[target.source_key]
         if parsed.total is not None:
             ledger.expected_total = parsed.total
-        yield from self._emit(target, 1, parsed.entries, layout=parsed.layout, total=parsed.total, name=parsed.name)
+        # the next page first: it downloads while this one goes through the pipelines
         if parsed.has_next and parsed.end_cursor:
             yield self.graphql_request(target, 2, parsed.end_cursor)
         elif parsed.has_next:
             self.page_failed(response, "the list continues (hasNextPage) but the page gives no endCursor to continue from")
+        yield self._page(target, 1, parsed.entries, layout=parsed.layout, total=parsed.total, name=parsed.name)
 
     # ---------------------------------------------------------------- GraphQL continuation
 
@@ -87,15 +88,15 @@ class ImdbListSpider(BaseImportSpider):
             ledger.expected_total = parsed.total
         if not parsed.entries:
             return
-        yield from self._emit(target, page, parsed.entries, layout="graphql", total=parsed.total)
         if parsed.has_next and parsed.end_cursor and parsed.end_cursor != cursor:
             yield self.graphql_request(target, page + 1, parsed.end_cursor)
         elif parsed.has_next:
             self.page_failed(response, "IMDb GraphQL says the list continues but gives no new endCursor")
+        yield self._page(target, page, parsed.entries, layout="graphql", total=parsed.total)
 
     # ---------------------------------------------------------------- items
 
-    def _emit(self, target: ImportTarget, page: int, entries: list[ListEntry], **info):
+    def _page(self, target: ImportTarget, page: int, entries: list[ListEntry], **info) -> PageItem:
         self.ledgers[target.source_key].entries_seen += len(entries)
         items = []
         for entry in entries:
@@ -115,5 +116,5 @@ class ImdbListSpider(BaseImportSpider):
                 if note is not None:
                     item.award_name, item.award_year, item.award_won = note.award_name, note.year, note.won
             items.append(item)
-        yield from self.emit_page(target, page, items, **info)
+        return self.page_item(target, page, items, **info)
 

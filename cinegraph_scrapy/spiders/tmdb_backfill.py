@@ -11,9 +11,9 @@ from sqlalchemy import and_, or_, select
 
 from cinegraph_scrapy.db.models import Movie
 from cinegraph_scrapy.errors import ConfigError
-from cinegraph_scrapy.items import FilmItem
+from cinegraph_scrapy.items import FilmItem, PageItem
 from cinegraph_scrapy.runs import utcnow
-from cinegraph_scrapy.spiders.base import DatabaseSpider, PageBatch
+from cinegraph_scrapy.spiders.base import DatabaseSpider
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +78,8 @@ class TmdbBackfillSpider(DatabaseSpider):
         for start in range(0, len(films), BATCH):
             chunk = films[start : start + BATCH]
             page = start // BATCH + 1
-            self.batches[("tmdb_backfill", page)] = PageBatch(expected=len(chunk))
-            for imdb_id, title in chunk:
-                yield FilmItem(source_key="tmdb_backfill", page=page, imdb_id=imdb_id, title=title)
+            yield PageItem("tmdb_backfill", page, [FilmItem(source_key="tmdb_backfill", page=page, imdb_id=imdb_id,
+                                                            title=title) for imdb_id, title in chunk])
 
     def report(self, spider, reason):
         stats = self.crawler.stats

@@ -6,10 +6,9 @@ from scrapy.utils.test import get_crawler
 
 from cinegraph_scrapy.configs import load_configs
 from cinegraph_scrapy.db.engine import open_database
-from cinegraph_scrapy.items import NominationItem
+from cinegraph_scrapy.items import NominationItem, PageItem
 from cinegraph_scrapy.pipelines.store import StoragePipeline
 from cinegraph_scrapy.runs import RunLedger
-from cinegraph_scrapy.spiders.base import PageBatch
 
 
 def items():
@@ -24,7 +23,7 @@ def test_crash_mid_page_rolls_back_the_whole_page(pg_url, db, fault):
     (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
     ledger = RunLedger(target=target)
     crawler = get_crawler()
-    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger}, batches={})
+    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger})
     pipeline = StoragePipeline(crawler)
     pipeline.open_spider()
     fault.snapshot()
@@ -35,13 +34,13 @@ def test_crash_mid_page_rolls_back_the_whole_page(pg_url, db, fault):
         raise RuntimeError("power cut")
 
     pipeline._before_commit = crash
-    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert ledger.store_errors == ["storing page 1 failed: RuntimeError: power cut"]
     assert ledger.items_stored == 0
     fault.assert_nothing_lost(festival_nominations=0, movies=0, festival_categories=0, festival_ceremonies=0)
 
     pipeline._before_commit = lambda *a: None
-    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert ledger.items_stored == 20 and ledger.nominations_stored == 20
     fault.assert_nothing_lost(festival_nominations=20, movies=20, festival_categories=20, festival_ceremonies=1)
     pipeline.executor.shutdown()
@@ -56,7 +55,7 @@ def test_page_whose_connection_dies_mid_transaction_is_retried_on_a_fresh_one(pg
     (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
     ledger = RunLedger(target=target)
     crawler = get_crawler(settings_dict={"DB_RETRY_BACKOFF": 0.01})
-    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger}, batches={})
+    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger})
     pipeline = StoragePipeline(crawler)
     pipeline.open_spider()
     fault.snapshot()
@@ -70,7 +69,7 @@ def test_page_whose_connection_dies_mid_transaction_is_retried_on_a_fresh_one(pg
             killed.append(pid)
 
     pipeline._before_commit = kill_own_backend
-    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert killed and ledger.page_retries == 1 and ledger.store_errors == []
     assert ledger.items_stored == 20
     assert crawler.stats.get_value("cinegraph/page_write_retries") == 1
@@ -84,7 +83,7 @@ def test_page_failing_with_deadlocks_past_the_retries_fails_with_the_reason(pg_u
     (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
     ledger = RunLedger(target=target)
     crawler = get_crawler(settings_dict={"DB_RETRY_BACKOFF": 0.01, "DB_PAGE_RETRIES": 2})
-    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger}, batches={})
+    crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger})
     pipeline = StoragePipeline(crawler)
     pipeline.open_spider()
     fault.snapshot()
@@ -95,7 +94,7 @@ def test_page_failing_with_deadlocks_past_the_retries_fails_with_the_reason(pg_u
         conn.exec_driver_sql("DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '40P01'; END $$")
 
     pipeline._before_commit = deadlock
-    pipeline._write_page(ledger, 1, PageBatch(expected=20, items=items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert len(attempts) == 3 and ledger.page_retries == 2
     assert len(ledger.store_errors) == 1 and "after 2 retries" in ledger.store_errors[0]
     assert "DeadlockDetected" in ledger.store_errors[0]
