@@ -4,7 +4,8 @@ Runs the real crawls (same spiders, pipelines and settings a user runs; politene
 settings) against loopback IMDb and TMDb stand-ins in a separate process, on a fresh PostgreSQL database
 that it creates and drops, and prints wall time, pages/s, nominations/s, CPU ms per page, peak RSS, TMDb
 requests per unique film and on a re-run; the floor (fetch + json.loads + COPY, one transaction per page,
-no Scrapy, no ORM) and bare Scrapy (a minimal spider, no pipelines) on the same pages; and the ratios.
+no Scrapy, no ORM) and bare Scrapy (a minimal spider, no pipelines; minimal items, the project's fields
+one item per row, and the project's fields one item per page) on the same pages; and the ratios.
 Interpreter start-up is excluded from all three (each is timed from its own start of work).
 """
 
@@ -248,7 +249,7 @@ def main() -> None:
                 runs: dict[str, list[dict]] = {k: [] for k in
                                                ("event", "list", "event_unchanged", "list_unchanged", "event_floor",
                                                 "list_floor", "event_bare", "list_bare", "event_bare_items",
-                                                "list_bare_items")}
+                                                "list_bare_items", "event_bare_pages", "list_bare_pages")}
                 for _ in range(repeat):  # interleaved, so that drift of the machine hits all of them alike
                     runs["event"].append(import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server, tmdb=False))
                     with psycopg.connect(dsn(dbs.current)) as c:
@@ -266,6 +267,9 @@ def main() -> None:
                     runs["event_bare_items"].append(bare_run([server.url + e.path for e in eds], workdir, "bare_items.py"))
                     runs["list_bare_items"].append(bare_run(list_requests(server.url, list_films), workdir,
                                                             "bare_items.py"))
+                    runs["event_bare_pages"].append(bare_run([server.url + e.path for e in eds], workdir, "bare_pages.py"))
+                    runs["list_bare_pages"].append(bare_run(list_requests(server.url, list_films), workdir,
+                                                            "bare_pages.py"))
                 for name, results in runs.items():
                     res[name] = sorted(results, key=lambda r: r["wall"])[len(results) // 2]
                 if latency == latencies[0] and not args.skip_tmdb:
@@ -291,11 +295,13 @@ def main() -> None:
             print(fmt_row("event floor (fetch+json.loads+COPY)", res["event_floor"], ev_pages, nominations))
             print(fmt_row("event bare Scrapy (minimal items)", res["event_bare"], ev_pages, nominations))
             print(fmt_row("event bare Scrapy (project's fields)", res["event_bare_items"], ev_pages, nominations))
+            print(fmt_row("event bare Scrapy (fields, item/page)", res["event_bare_pages"], ev_pages, nominations))
             print(fmt_row("list import (TMDb off)", res["list"], l_pages, None))
             print(fmt_row("list re-import, pages unchanged", res["list_unchanged"], l_pages, None))
             print(fmt_row("list floor", res["list_floor"], l_pages, None))
             print(fmt_row("list bare Scrapy (minimal items)", res["list_bare"], l_pages, None))
             print(fmt_row("list bare Scrapy (project's fields)", res["list_bare_items"], l_pages, None))
+            print(fmt_row("list bare Scrapy (fields, item/page)", res["list_bare_pages"], l_pages, None))
             if "tmdb_first" in res:
                 print(fmt_row("event import (TMDb on, first run)", res["tmdb_first"], ev_pages, nominations))
                 print(fmt_row("event import (TMDb on, re-run)", res["tmdb_rerun"], ev_pages, nominations))
@@ -304,10 +310,16 @@ def main() -> None:
                   f"import / bare Scrapy (same items): {ev / bare:.2f}   "
                   f"unchanged re-import / bare Scrapy (same items): {res['event_unchanged']['wall'] / bare:.2f}   "
                   f"bare Scrapy (same items) / floor: {bare / res['event_floor']['wall']:.2f}")
+            print(f"  ratio event import / bare Scrapy (one item per page): {ev / res['event_bare_pages']['wall']:.2f}   "
+                  f"unchanged re-import / bare Scrapy (one item per page): "
+                  f"{res['event_unchanged']['wall'] / res['event_bare_pages']['wall']:.2f}")
             lw, lbare = res["list"]["wall"], res["list_bare_items"]["wall"]
             print(f"  ratio list import / floor: {lw / res['list_floor']['wall']:.2f}   "
                   f"import / bare Scrapy (same items): {lw / lbare:.2f}   "
                   f"unchanged re-import / bare Scrapy (same items): {res['list_unchanged']['wall'] / lbare:.2f}")
+            print(f"  ratio list import / bare Scrapy (one item per page): {lw / res['list_bare_pages']['wall']:.2f}   "
+                  f"unchanged re-import / bare Scrapy (one item per page): "
+                  f"{res['list_unchanged']['wall'] / res['list_bare_pages']['wall']:.2f}")
             if "tmdb_counts" in res:
                 t = res["tmdb_counts"]
                 print(f"  TMDb requests per unique film (first run): {t['first'] / max(t['films'], 1):.2f} "

@@ -15,10 +15,12 @@ def test_quick_benchmark_prints_its_figures():
     for row in ("event import (TMDb off)", "event re-import, pages unchanged", "event floor (fetch+json.loads+COPY)",
                 "event bare Scrapy (minimal items)", "event bare Scrapy (project's fields)", "list import (TMDb off)",
                 "list re-import, pages unchanged", "list bare Scrapy (project's fields)",
+                "event bare Scrapy (fields, item/page)", "list bare Scrapy (fields, item/page)",
                 "event import (TMDb on, first run)", "event import (TMDb on, re-run)"):
         assert re.search(rf"{re.escape(row)}\s+\d+\.\d\d\s+\d", out), row
     assert re.search(r"ratio event import / floor: \d+\.\d\d\s+import / bare Scrapy \(same items\): \d+\.\d\d\s+"
                      r"unchanged re-import / bare Scrapy \(same items\): \d+\.\d\d", out)
+    assert re.search(r"ratio list import / bare Scrapy \(one item per page\): \d+\.\d\d", out)
     per_film = float(re.search(r"TMDb requests per unique film \(first run\): (\d+\.\d\d)", out).group(1))
     assert 0 < per_film <= 2.0
     assert "TMDb requests on re-run: 0" in out
