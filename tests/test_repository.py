@@ -124,7 +124,7 @@ def test_statement_documents_are_utf8_json_with_dates_as_text_whatever_the_value
     import json
     from datetime import date
 
-    from cinegraph_scrapy.db import jsontext
+    from cinegraph_scrapy import jsontext
 
     value = [{"title": "Amélie – 天国", "date": date(2001, 4, 25), "n": 1, "won": True, "notes": None}]
     assert json.loads(jsontext.dumps(value)) == [{"title": "Amélie – 天国", "date": "2001-04-25", "n": 1, "won": True,
@@ -132,3 +132,21 @@ def test_statement_documents_are_utf8_json_with_dates_as_text_whatever_the_value
     assert "Amélie" in jsontext.dumps(value)  # not ASCII-escaped
     assert json.loads(jsontext.dumps({1: 2 ** 70})) == {"1": 2 ** 70}  # what orjson refuses still encodes
     assert jsontext.dumps_bytes(value) == jsontext.dumps(value).encode()
+
+
+def test_json_decoding_matches_the_standard_library_where_orjson_refuses():
+    import json
+
+    from cinegraph_scrapy import jsontext
+
+    page = '{"title": "Amélie", "n": 1, "x": [null, true, 1.5]}'
+    assert jsontext.loads(page) == jsontext.loads(page.encode()) == json.loads(page)
+    # what orjson refuses, the standard library still reads
+    assert jsontext.loads('{"big": 123456789012345678901234567890, "nan": NaN}')["big"] == 123456789012345678901234567890
+    assert jsontext.loads('"\\ud800"') == "\ud800"
+    # and fails the standard library's way
+    with pytest.raises(json.JSONDecodeError) as broken:
+        jsontext.loads(b'{"a": [1, 2')
+    assert broken.value.msg and broken.value.pos == 11
+    with pytest.raises(RecursionError):
+        jsontext.loads("[" * 100_000 + "]" * 100_000)

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, and_, bindparam, case, delete, exists, func, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from cinegraph_scrapy.db import jsontext
+from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
     FestivalCategory,

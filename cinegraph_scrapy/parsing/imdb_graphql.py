@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.parsing.blocks import NoDataError
 from cinegraph_scrapy.parsing.imdb_list import ListEntry, list_edge_entry, search_page_info
 from cinegraph_scrapy.parsing.text import dig, int_or_none, text_of
@@ -63,7 +64,7 @@ def parse_list_items(body: str | bytes, offset: int = 0) -> GraphqlListPage:
     Raises NoDataError when the answer is not JSON or has neither data nor errors; an answer with errors
     and no list data comes back with `errors` set and no entries."""
     try:
-        data = json.loads(body)
+        data = jsontext.loads(body)
     except (ValueError, RecursionError) as exc:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
         raise NoDataError(f"IMDb GraphQL answer is not valid JSON ({detail})") from None

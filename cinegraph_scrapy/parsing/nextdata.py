@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.parsing.blocks import NoDataError
 
 _NEXT_DATA = re.compile(rb"<script[^>]*\bid=[\"']__NEXT_DATA__[\"'][^>]*>(.*?)</script>", re.S | re.I)
@@ -40,7 +41,7 @@ def next_data(body: bytes) -> dict[str, Any] | None:
             raise NoDataError("page has a __NEXT_DATA__ script that never ends (truncated page)")
         return None
     try:
-        data = json.loads(payload)
+        data = jsontext.loads(payload)
     except ValueError as exc:
         raise NoDataError(f"__NEXT_DATA__ is not valid JSON ({exc.msg} at char {exc.pos}): truncated or changed page") from None
     except RecursionError:

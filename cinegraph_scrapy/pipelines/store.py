@@ -22,7 +22,7 @@ from typing import Any
 from scrapy import signals
 
 from cinegraph_scrapy.db import changes as diff
-from cinegraph_scrapy.db import jsontext
+from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.retry import retryable
 from cinegraph_scrapy.items import NominationItem, PageItem

@@ -1,6 +1,7 @@
-"""JSON text for the documents a page's statements carry (PostgreSQL reads its rows with
-jsonb_to_recordset): orjson when it is installed, a fifth of the cost of the standard library's encoder;
-the standard library for values orjson refuses, and on a node without orjson."""
+"""JSON text in and out, at the volumes an import moves: the pages' JSON payloads (__NEXT_DATA__, IMDb's
+GraphQL answers) and the documents a page's statements carry (PostgreSQL reads its rows with
+jsonb_to_recordset). orjson when it is installed (decoding at about half the cost of the standard
+library, encoding at a fifth); the standard library for what orjson refuses, and on a node without it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,18 @@ try:
     import orjson
 except ImportError:  # pragma: no cover - a scrapyd node whose environment predates the requirement
     orjson = None
+
+
+def loads(text: bytes | str) -> Any:
+    """json.loads(), faster. Text orjson refuses (NaN, a lone surrogate, an integer past 64 bits, nesting
+    past 1,024 levels, broken JSON) goes to the standard library, so that what parses and how it fails
+    (ValueError with msg and pos, RecursionError) stay the standard library's."""
+    if orjson is not None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def dumps(value: Any) -> str:
