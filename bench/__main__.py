@@ -4,7 +4,8 @@ Runs the real crawls (same spiders, pipelines and settings a user runs; politene
 settings) against loopback IMDb and TMDb stand-ins in a separate process, on a fresh PostgreSQL database
 that it creates and drops, and prints wall time, pages/s, nominations/s, CPU ms per page, peak RSS, TMDb
 requests per unique film and on a re-run; the floor (fetch + json.loads + COPY, one transaction per page,
-no Scrapy, no ORM) and bare Scrapy (a minimal spider, no pipelines; minimal items, the project's fields
+no Scrapy, no ORM; a list's GraphQL pages fetched one after the other, each with the endCursor of the
+answer before it, as any client has to) and bare Scrapy (a minimal spider, no pipelines; minimal items, the project's fields
 one item per row, and the project's fields one item per page) on the same pages; and the ratios.
 Interpreter start-up is excluded from all three (each is timed from its own start of work).
 """
@@ -143,31 +144,79 @@ def bare_run(urls: list, workdir: Path, spider: str = "bare.py") -> dict:
     return probe_run(cmd, {"BENCH_URLS": str(url_file)}, workdir)
 
 
+def _fetch(req: dict) -> tuple[str, bytes]:
+    body = req["body"].encode() if req.get("body") else None
+    request = urllib.request.Request(req["url"], data=body, method=req["method"],
+                                     headers=GRAPHQL_HEADERS if body else {})
+    with urllib.request.urlopen(request) as response:
+        return req["url"], response.read()
+
+
+def _cursor_chain(requests: list[dict]):
+    """A list's pages as any client has to fetch them: each GraphQL request carries the endCursor of the
+    answer before it, so it cannot be sent before that answer has arrived (and been read). Fetched on a
+    thread of its own, one page ahead of the pages being written."""
+    import queue
+    import threading
+
+    pages: queue.Queue = queue.Queue(maxsize=2)
+
+    def walk():
+        try:
+            follow()
+        except BaseException as exc:  # handed to the reader, which raises it
+            pages.put(exc)
+        pages.put(None)
+
+    def follow():
+        req = requests[0]
+        while req is not None:
+            url, body = _fetch(req)
+            graphql = body.startswith(b"{")
+            data = json.loads(body)["data"]["list"] if graphql else \
+                json.loads(NEXT.search(body).group(1))["props"]["pageProps"]["mainColumnData"]["list"]
+            info = data["titleListItemSearch"]["pageInfo"]
+            req = None
+            if info["hasNextPage"]:
+                payload = json.loads(requests[1]["body"])
+                payload["variables"]["after"] = info["endCursor"]
+                req = {"method": "POST", "url": requests[1]["url"], "body": json.dumps(payload)}
+            pages.put((url, graphql, data))
+
+    threading.Thread(target=walk, daemon=True).start()
+    while (page := pages.get()) is not None:
+        if isinstance(page, BaseException):
+            raise page
+        yield page
+
+
 def floor_run(urls: list, db: str) -> dict:
-    """Fetch (16 threads), json.loads, COPY the same rows, one transaction per page. No Scrapy, no ORM."""
+    """Fetch (16 threads; a list's cursor chain one page after the other, as it must), json.loads, COPY
+    the same rows, one transaction per page. No Scrapy, no ORM."""
     conn = psycopg.connect(dsn(db))
     conn.execute("DROP TABLE IF EXISTS floor_movies, floor_rows")
     conn.execute("CREATE TABLE floor_movies (imdb_id text, title text, original_title text, year int)")
     conn.execute("CREATE TABLE floor_rows (page text, award text, category text, imdb_id text, won bool, "
                  "people jsonb, notes text, position int)")
     conn.commit()
+    requests = as_requests(urls)
+    chain = any(r["method"] == "POST" for r in requests)
 
-    def fetch(req: dict) -> tuple[str, bytes]:
-        body = req["body"].encode() if req.get("body") else None
-        request = urllib.request.Request(req["url"], data=body, method=req["method"],
-                                         headers=GRAPHQL_HEADERS if body else {})
-        with urllib.request.urlopen(request) as response:
-            return req["url"], response.read()
+    def pages(pool):
+        if chain:
+            yield from _cursor_chain(requests)
+            return
+        for url, body in pool.map(_fetch, requests):
+            props = json.loads(NEXT.search(body).group(1))["props"]["pageProps"]
+            yield url, False, props
 
     t0, cpu0 = time.perf_counter(), time.process_time()
-    pages = rows_written = 0
+    pages_written = rows_written = 0
     with ThreadPoolExecutor(16) as pool:
-        for url, body in pool.map(fetch, as_requests(urls)):
-            graphql = body.startswith(b"{")
-            props = json.loads(body)["data"] if graphql else json.loads(NEXT.search(body).group(1))["props"]["pageProps"]
+        for url, graphql, props in pages(pool):
             movies, rows = {}, []
             if graphql:
-                for edge in props["list"]["titleListItemSearch"]["edges"]:
+                for edge in props["titleListItemSearch"]["edges"]:
                     t = edge["title"]
                     movies[t["id"]] = (t["id"], t["titleText"]["text"], t["originalTitleText"]["text"],
                                        (t["releaseYear"] or {}).get("year"))
@@ -188,8 +237,8 @@ def floor_run(urls: list, db: str) -> dict:
                                                        (t.get("releaseYear") or {}).get("year"))
                                 rows.append((url, award["text"], category, t and t["id"], n["isWinner"], people,
                                              (n["notes"] or {}).get("plainText"), None))
-            else:
-                for edge in props["mainColumnData"]["list"]["titleListItemSearch"]["edges"]:
+            else:  # a list's first page
+                for edge in props["titleListItemSearch"]["edges"]:
                     t = edge["listItem"]
                     movies[t["id"]] = (t["id"], t["titleText"]["text"], t["originalTitleText"]["text"],
                                        (t["releaseYear"] or {}).get("year"))
@@ -201,11 +250,11 @@ def floor_run(urls: list, db: str) -> dict:
                 with cur.copy("COPY floor_rows FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-            pages += 1
+            pages_written += 1
             rows_written += len(rows)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     conn.close()
-    return {"wall": wall, "cpu": cpu, "responses": pages, "items": rows_written, "maxrss_mb": None}
+    return {"wall": wall, "cpu": cpu, "responses": pages_written, "items": rows_written, "maxrss_mb": None}
 
 
 def fmt_row(name: str, r: dict, pages: int, noms: int | None) -> str:
