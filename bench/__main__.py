@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -156,9 +158,6 @@ def _cursor_chain(requests: list[dict]):
     """A list's pages as any client has to fetch them: each GraphQL request carries the endCursor of the
     answer before it, so it cannot be sent before that answer has arrived (and been read). Fetched on a
     thread of its own, one page ahead of the pages being written."""
-    import queue
-    import threading
-
     pages: queue.Queue = queue.Queue(maxsize=2)
 
     def walk():

@@ -30,6 +30,12 @@ def redact(text: str) -> str:
     return _BEARER.sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 
+def error_line(exc: BaseException) -> str:
+    """`Type: first line of the message`, redacted: an error as one line of a log or a run's error."""
+    text = str(exc)
+    return redact(f"{type(exc).__name__}: {text.splitlines()[0]}" if text.strip() else type(exc).__name__)
+
+
 class RedactingFilter(logging.Filter):
     """Formats the record's message once, scrubbed; also scrubs exception text."""
 

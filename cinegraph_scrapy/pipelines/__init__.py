@@ -9,17 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.exceptions import DropItem
-
 logger = logging.getLogger(__name__)
-
-
-class Dropped(DropItem):
-    """A DropItem with a short reason code, counted per reason in the run and in the stats."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
 
 
 def drop_row(crawler, source_key: str, reason: str, detail: str = "", count: int = 1, logged: bool = False) -> None:

@@ -2,9 +2,9 @@
 
 Each PageItem (a page's rows, after validation, deduplication and TMDb) is written in one transaction on
 a database writer thread (the reactor keeps crawling meanwhile): DB_WRITERS threads on PostgreSQL, one
-on SQLite (a single-writer database). Rows are locked in one global order (see db/repository.py); a page transaction that still fails with a deadlock, a
-serialization failure or a lost connection is retried whole on a fresh connection (DB_PAGE_RETRIES times,
-with backoff) before the page counts as failed. Organization and category ids are cached.
+on SQLite (a single-writer database). Rows are locked in one global order (see db/repository.py); a page
+transaction that still fails with a deadlock, a serialization failure or a lost connection is retried
+whole on a fresh connection (DB_PAGE_RETRIES times, with backoff) before the page counts as failed. Organization and category ids are cached.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.retry import retryable
 from cinegraph_scrapy.items import NominationItem, PageItem
-from cinegraph_scrapy.pipelines import Dropped, drop_row
+from cinegraph_scrapy.pipelines import drop_row
 from cinegraph_scrapy.runs import RunLedger, utcnow
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.secrets import error_line, redact
 
 logger = logging.getLogger(__name__)
 
@@ -78,21 +78,18 @@ class StoragePipeline:
         return item
 
     async def item_dropped(self, item, response, exception, spider):
-        if isinstance(item, PageItem):  # a stage dropped the whole page
-            drop_row(self.crawler, item.source_key, getattr(exception, "reason", None) or type(exception).__name__,
-                     str(exception), count=len(item.rows), logged=True)
+        if isinstance(item, PageItem):  # a stage (one of your own) dropped the whole page
+            drop_row(self.crawler, item.source_key, type(exception).__name__, count=len(item.rows), logged=True)
 
     async def item_error(self, item, response, spider, failure):
         """An earlier stage raised on the page: its rows are not stored, and the run says why."""
         if not isinstance(item, PageItem):
             return
         ledger = getattr(self.spider, "ledgers", {}).get(item.source_key)
-        reason = f"error_{failure.type.__name__}"
         if ledger is not None:
-            ledger.store_errors.append(redact(f"page {item.page} not stored: {failure.type.__name__}: "
-                                              f"{str(failure.value).splitlines()[0] if str(failure.value) else ''}"))
+            ledger.store_errors.append(f"page {item.page} not stored: {error_line(failure.value)}")
         self.stats.inc_value("cinegraph/store_errors")
-        drop_row(self.crawler, item.source_key, reason, count=len(item.rows), logged=True)
+        drop_row(self.crawler, item.source_key, f"error_{failure.type.__name__}", count=len(item.rows), logged=True)
 
     async def close_spider(self):
         if self.pending:
@@ -104,7 +101,7 @@ class StoragePipeline:
     async def _write(self, item: PageItem) -> None:
         ledger = self.spider.ledgers.get(item.source_key)  # None: not an import (tmdb_backfill)
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.executor, self._write_page, ledger, item.page, item)
+        future = loop.run_in_executor(self.executor, self._write_page, ledger, item)
         self.pending.add(future)
         try:
             await future
@@ -113,7 +110,8 @@ class StoragePipeline:
 
     # ------------------------------------------------------------ writing (database thread)
 
-    def _write_page(self, ledger: RunLedger | None, page: int, page_item: PageItem) -> None:
+    def _write_page(self, ledger: RunLedger | None, page_item: PageItem) -> None:
+        page = page_item.page
         if not page_item.rows:
             return
         engine = self.spider.engine_db
@@ -239,7 +237,7 @@ class StoragePipeline:
                 stored = repo.store_tmdb(conn, self._tmdb_rows(page_item.rows))
         except Exception as exc:
             self.stats.inc_value("cinegraph/store_errors")
-            logger.error("storing TMDb results failed: %s", redact(f"{type(exc).__name__}: {exc}".splitlines()[0]))
+            logger.error("storing TMDb results failed: %s", error_line(exc))
             return
         self.stats.inc_value("tmdb/stored", stored)
 
@@ -446,4 +444,4 @@ def fingerprint_fields(item) -> tuple:
     return tuple(values[name] for name in names)
 
 
-__all__ = ["StoragePipeline", "Dropped"]
+__all__ = ["StoragePipeline"]

@@ -24,7 +24,7 @@ from cinegraph_scrapy.db.models import Movie, Person
 from cinegraph_scrapy.db.repository import parse_release_date
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem, PageItem
 from cinegraph_scrapy.runs import as_aware, utcnow
-from cinegraph_scrapy.secrets import redact, register_secret
+from cinegraph_scrapy.secrets import error_line, redact, register_secret
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class TmdbEnrichmentPipeline:
                     raise result
                 self.stats.inc_value(f"tmdb/errors/{type(result).__name__}")
                 logger.error("TMDb enrichment of %s failed: %s", row.imdb_id or "a person-only nomination",
-                             redact(f"{type(result).__name__}: {result}".splitlines()[0]))
+                             error_line(result))
         return item
 
     async def _enrich_row(self, item) -> None:

@@ -34,13 +34,13 @@ def test_crash_mid_page_rolls_back_the_whole_page(pg_url, db, fault):
         raise RuntimeError("power cut")
 
     pipeline._before_commit = crash
-    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert ledger.store_errors == ["storing page 1 failed: RuntimeError: power cut"]
     assert ledger.items_stored == 0
     fault.assert_nothing_lost(festival_nominations=0, movies=0, festival_categories=0, festival_ceremonies=0)
 
     pipeline._before_commit = lambda *a: None
-    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert ledger.items_stored == 20 and ledger.nominations_stored == 20
     fault.assert_nothing_lost(festival_nominations=20, movies=20, festival_categories=20, festival_ceremonies=1)
     pipeline.executor.shutdown()
@@ -69,7 +69,7 @@ def test_page_whose_connection_dies_mid_transaction_is_retried_on_a_fresh_one(pg
             killed.append(pid)
 
     pipeline._before_commit = kill_own_backend
-    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert killed and ledger.page_retries == 1 and ledger.store_errors == []
     assert ledger.items_stored == 20
     assert crawler.stats.get_value("cinegraph/page_write_retries") == 1
@@ -94,7 +94,7 @@ def test_page_failing_with_deadlocks_past_the_retries_fails_with_the_reason(pg_u
         conn.exec_driver_sql("DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '40P01'; END $$")
 
     pipeline._before_commit = deadlock
-    pipeline._write_page(ledger, 1, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
+    pipeline._write_page(ledger, PageItem("venice_2024", 1, items(), info={"event_name": "Venice"}))
     assert len(attempts) == 3 and ledger.page_retries == 2
     assert len(ledger.store_errors) == 1 and "after 2 retries" in ledger.store_errors[0]
     assert "DeadlockDetected" in ledger.store_errors[0]
