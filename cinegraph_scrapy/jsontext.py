@@ -17,13 +17,18 @@ except ImportError:  # pragma: no cover - a scrapyd node whose environment preda
 def loads(text: bytes | str) -> Any:
     """json.loads(), faster. Text orjson refuses (NaN, a lone surrogate, an integer past 64 bits, nesting
     past 1,024 levels, broken JSON) goes to the standard library, so that what parses and how it fails
-    (ValueError with msg and pos, RecursionError) stay the standard library's."""
+    (ValueError with msg and pos, RecursionError) stay the standard library's. Bytes that are not UTF-8
+    (a stray byte in a page) are read with U+FFFD in their place, as a browser shows them, rather than
+    losing the page."""
     if orjson is not None:
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(text)
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError:
+        return json.loads(text.decode("utf-8", "replace"))
 
 
 def dumps(value: Any) -> str:

@@ -100,3 +100,38 @@ def test_event_structure_without_nominations_is_an_error():
 def test_unknown_or_broken_layout_is_an_error(body):
     with pytest.raises(NoDataError):
         parse_event_page(body)
+
+
+def _widget(obj) -> str:
+    return "<html><script>IMDbReactWidgets.NomineesWidget.push(['center-3-react', %s]);</script></html>" % json.dumps(obj)
+
+
+def test_lists_spelled_as_other_json_types_are_read_as_absent():
+    """Found by mutating the real captures: a list the page spells as a number, a bool or an object is
+    no list (nothing in it), never a TypeError that fails the page with a traceback."""
+    good = {"isWinner": True, "primaryNominees": [{"const": "tt0111161", "name": "A Film"}],
+            "secondaryNominees": 1.5, "songNames": {"x": 1}}
+    page = parse_event_page(_widget({"nomineesWidgetModel": {"eventEditionSummary": {"year": 2019, "awards": [
+        {"awardName": "Golden Lion", "categories": [{"categoryName": None, "nominations": True},
+                                                    {"categoryName": "Best Film", "nominations": [good]}]},
+        {"awardName": "Other", "categories": 7}]}}}))
+    assert [(n.category, n.won, [f.imdb_id for f in n.films], n.people) for n in page.nominations] == [
+        ("Best Film", True, ["tt0111161"], [])]
+    with pytest.raises(NoDataError):  # eventEditionSummary a list: the structure, with nothing in it
+        parse_event_page(_widget({"nomineesWidgetModel": {"eventEditionSummary": [1, 2]}}))
+
+    real = json.loads(next_event_page([Award("Oscar", [Category("Best Picture", [
+        Nom(titles=[Film("tt15398776", "Oppenheimer")], won=True)])])], event_name="Academy Awards", event_id="ev0000003", year=2024)
+        .split('type="application/json">', 1)[1].split("</script>", 1)[0])
+    node = real["props"]["pageProps"]["edition"]["awards"][0]["nominationCategories"]["edges"][0]["node"]
+    node["nominations"]["edges"][0]["node"]["awardedEntities"]["secondaryAwardNames"] = 3
+    page = parse_event_page('<script id="__NEXT_DATA__" type="application/json">%s</script>' % json.dumps(real))
+    assert [f.imdb_id for f in page.nominations[0].films] == ["tt15398776"] and page.nominations[0].people == []
+
+
+def test_a_stray_byte_that_is_not_utf8_does_not_lose_the_page():
+    body = next_event_page([Award("Oscar", [Category("Best Picture", [
+        Nom(titles=[Film("tt15398776", "Oppenheimer")], won=True)])])], event_name="Academy Awards", event_id="ev0000003", year=2024).encode()
+    body = body.replace(b"Oppenheimer", b"Oppenh\xffeimer", 1)
+    page = parse_event_page(body)
+    assert page.nominations[0].films[0].title == "Oppenh\ufffdeimer"

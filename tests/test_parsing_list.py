@@ -86,3 +86,17 @@ def test_truncated_next_data_is_an_error():
     body = next_list_page(FILMS, total=3, has_next=False)
     with pytest.raises(NoDataError, match="truncated"):
         parse_list_page(body[: len(body) // 2])
+
+
+def test_graphql_answer_whose_lists_are_other_json_types():
+    """edges or errors spelled as a bool or a number: no entries / no errors, never a TypeError."""
+    from cinegraph_scrapy.parsing.imdb_graphql import parse_list_items
+
+    answer = {"errors": 5, "data": {"list": {"titleListItemSearch": {
+        "total": 1260, "pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": True}}}}
+    page = parse_list_items(json.dumps(answer), offset=250)
+    assert (page.entries, page.total, page.has_next, page.errors) == ([], 1260, False, ["unnamed error"])
+    answer["data"]["list"]["titleListItemSearch"]["edges"] = [
+        {"node": {"absolutePosition": 251}, "title": {"id": "tt0111161", "titleText": {"text": "A"}}}]
+    assert [(e.imdb_id, e.position) for e in parse_list_items(json.dumps(answer), offset=250).entries] == [
+        ("tt0111161", 251)]

@@ -15,7 +15,7 @@ from parsel import Selector
 
 from cinegraph_scrapy.parsing.blocks import NoDataError
 from cinegraph_scrapy.parsing.nextdata import as_bytes, next_data
-from cinegraph_scrapy.parsing.text import dig, int_or_none, nm_id, text_of, tt_id, year_of
+from cinegraph_scrapy.parsing.text import as_dict, as_list, dig, int_or_none, nm_id, text_of, tt_id, year_of
 
 
 PRIMARY, SECONDARY = "primary", "secondary"
@@ -228,7 +228,7 @@ def _from_next_data(data: dict) -> EventPage | None:
     if not isinstance(props, dict):
         return None
     edition = props.get("edition")
-    info = props.get("editionInfo") or {}
+    info = props.get("editionInfo")
     if not isinstance(edition, dict) and not isinstance(info, dict):
         return None
     awards = dig(edition, "awards")
@@ -252,28 +252,28 @@ def _from_next_data(data: dict) -> EventPage | None:
             continue
         award_name = text_of(award.get("text")) or text_of(award.get("name")) or "Award"
         award_id = award.get("id") if isinstance(award.get("id"), str) and award.get("id") else None
-        for cat_edge in dig(award, "nominationCategories", "edges") or []:
+        for cat_edge in as_list(dig(award, "nominationCategories", "edges")):
             node = dig(cat_edge, "node")
             if not isinstance(node, dict):
                 continue
             category = text_of(node.get("category")) or award_name
-            nominations = node.get("nominations") or {}
+            nominations = as_dict(node.get("nominations"))
             if dig(nominations, "pageInfo", "hasNextPage") is True:
                 page.truncated_categories.append(f"{award_name} / {category}")
-            for nom_edge in nominations.get("edges") or []:
+            for nom_edge in as_list(nominations.get("edges")):
                 nom = dig(nom_edge, "node")
                 if not isinstance(nom, dict):
                     continue
-                entities = nom.get("awardedEntities") if isinstance(nom.get("awardedEntities"), dict) else {}
-                films = [_film(dig(t, "title")) for t in (entities.get("awardTitles") or [])]
-                films += [_film(dig(t, "title")) for t in (entities.get("secondaryAwardTitles") or [])]
-                people = [_person(dig(n, "name"), PRIMARY) for n in (entities.get("awardNames") or [])]
-                people += [_person(dig(n, "name"), SECONDARY) for n in (entities.get("secondaryAwardNames") or [])]
+                entities = as_dict(nom.get("awardedEntities"))
+                films = [_film(dig(t, "title")) for t in as_list(entities.get("awardTitles"))]
+                films += [_film(dig(t, "title")) for t in as_list(entities.get("secondaryAwardTitles"))]
+                people = [_person(dig(n, "name"), PRIMARY) for n in as_list(entities.get("awardNames"))]
+                people += [_person(dig(n, "name"), SECONDARY) for n in as_list(entities.get("secondaryAwardNames"))]
                 # __typename decides who the nominee is; without it, nominated names mean a person.
                 typename = entities.get("__typename")
                 person_nominee = typename == "AwardedNames" or (typename != "AwardedTitles" and bool(
                     entities.get("awardNames")) and not entities.get("awardTitles"))
-                companies = [c for c in (_company(e) for e in entities.get("secondaryAwardCompanies") or []) if c]
+                companies = [c for c in (_company(e) for e in as_list(entities.get("secondaryAwardCompanies"))) if c]
                 episodes = _texts(nom.get("forEpisodes")) if isinstance(nom.get("forEpisodes"), list) else (
                     [text_of(nom["forEpisodes"])] if text_of(nom.get("forEpisodes")) else [])
                 page.nominations.append(_nomination(
@@ -318,8 +318,8 @@ def _from_widget(raw: bytes) -> EventPage | None:
     payload = _widget_payload(raw)
     if payload is None:
         return None
-    summary = dig(payload, "nomineesWidgetModel", "eventEditionSummary") or {}
-    awards = summary.get("awards") or []
+    summary = as_dict(dig(payload, "nomineesWidgetModel", "eventEditionSummary"))
+    awards = as_list(summary.get("awards"))
     page = EventPage(
         layout="legacy_widget",
         event_name=text_of(dig(payload, "nomineesWidgetModel", "title")) or text_of(summary.get("eventName")),
@@ -333,11 +333,11 @@ def _from_widget(raw: bytes) -> EventPage | None:
         if not isinstance(award, dict):
             continue
         award_name = text_of(award.get("awardName")) or "Award"
-        for cat in award.get("categories") or []:
+        for cat in as_list(award.get("categories")):
             if not isinstance(cat, dict):
                 continue
             category = _legacy_category(cat.get("categoryName")) or award_name
-            for nom in cat.get("nominations") or []:
+            for nom in as_list(cat.get("nominations")):
                 if not isinstance(nom, dict):
                     continue
                 films: list[Film | None] = []
@@ -345,7 +345,7 @@ def _from_widget(raw: bytes) -> EventPage | None:
                 companies: list[dict] = []
                 primary_kinds: list[str] = []
                 for role, group in ((PRIMARY, nom.get("primaryNominees")), (SECONDARY, nom.get("secondaryNominees"))):
-                    for nominee in group or []:
+                    for nominee in as_list(group):
                         if not isinstance(nominee, dict):
                             continue
                         const = nominee.get("const")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.parsing.blocks import NoDataError
 from cinegraph_scrapy.parsing.imdb_list import ListEntry, list_edge_entry, search_page_info
-from cinegraph_scrapy.parsing.text import dig, int_or_none, text_of
+from cinegraph_scrapy.parsing.text import as_list, dig, int_or_none, text_of
 
 GRAPHQL_PAGE_SIZE = 250
 
@@ -70,7 +70,7 @@ def parse_list_items(body: str | bytes, offset: int = 0) -> GraphqlListPage:
         raise NoDataError(f"IMDb GraphQL answer is not valid JSON ({detail})") from None
     if not isinstance(data, dict):
         raise NoDataError("IMDb GraphQL answer is not a JSON object")
-    errors = [text_of(e.get("message")) or "unnamed error" for e in data.get("errors") or [] if isinstance(e, dict)]
+    errors = [text_of(e.get("message")) or "unnamed error" for e in as_list(data.get("errors")) if isinstance(e, dict)]
     if data.get("errors") and not errors:
         errors = ["unnamed error"]
     search = dig(data, "data", "list", "titleListItemSearch")
@@ -80,7 +80,7 @@ def parse_list_items(body: str | bytes, offset: int = 0) -> GraphqlListPage:
         if isinstance(data.get("data"), dict) and dig(data, "data", "list") is None and "list" in data["data"]:
             raise NoDataError("IMDb GraphQL knows no such list (list: null)")
         raise NoDataError("IMDb GraphQL answer has no list.titleListItemSearch")
-    edges = search.get("edges") or []
+    edges = as_list(search.get("edges"))
     entries = [list_edge_entry(edge, "title", offset + index + 1)
                for index, edge in enumerate(edges) if isinstance(edge, dict)]
     has_next, cursor = search_page_info(search)

@@ -15,7 +15,7 @@ from parsel import Selector
 
 from cinegraph_scrapy.parsing.blocks import NoDataError
 from cinegraph_scrapy.parsing.nextdata import as_bytes, ld_json_objects, next_data
-from cinegraph_scrapy.parsing.text import dig, int_or_none, text_of, tt_id, year_of
+from cinegraph_scrapy.parsing.text import as_dict, as_list, dig, int_or_none, text_of, tt_id, year_of
 
 PAGE_SIZE = 250
 
@@ -98,7 +98,7 @@ def _from_next_data(data: dict, page: int) -> ListPage | None:
     lst = dig(props, "mainColumnData", "list")
     search = dig(lst, "titleListItemSearch")
     if isinstance(search, dict):
-        edges = search.get("edges") or []
+        edges = as_list(search.get("edges"))
         entries = [list_edge_entry(edge, "listItem", _offset(page) + index + 1)
                    for index, edge in enumerate(edges) if isinstance(edge, dict)]
         has_next, cursor = search_page_info(search)
@@ -116,7 +116,7 @@ def _from_next_data(data: dict, page: int) -> ListPage | None:
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            title = item.get("listItem") or item.get("title") or item
+            title = as_dict(item.get("listItem") or item.get("title") or item)
             entries.append(
                 ListEntry(
                     imdb_id=tt_id(title.get("id") or title.get("const") or item.get("id")),
@@ -145,7 +145,7 @@ def _from_json_ld(raw: bytes, page: int) -> ListPage | None:
     for obj in ld_json_objects(raw):
         if obj.get("@type") != "ItemList":
             continue
-        elements = obj.get("itemListElement") or []
+        elements = as_list(obj.get("itemListElement"))
         entries = []
         for index, element in enumerate(elements):
             if not isinstance(element, dict):

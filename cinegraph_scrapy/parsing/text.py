@@ -26,6 +26,16 @@ def dig(obj: Any, *path: str | int) -> Any:
     return obj
 
 
+def as_list(value: Any) -> list:
+    """A JSON list, or [] for null, a missing key or any other type (a list the page spells otherwise)."""
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value: Any) -> dict:
+    """A JSON object, or {} for null, a missing key or any other type."""
+    return value if isinstance(value, dict) else {}
+
+
 def text_of(value: Any) -> str | None:
     """A display string out of IMDb's text-ish shapes: "x", {text}, {plainText}, {plaidHtml}, {value: …}."""
     if value is None:
