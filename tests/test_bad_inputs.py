@@ -93,3 +93,31 @@ def test_sqlite_metadata_that_is_not_json(imdb, tmp_path):
     assert conn.execute("SELECT metadata FROM movie_lists WHERE source_key = 'venice_2024'").fetchone() == ("{not json",)
     other = scrapy("crawl", "imdb_event", "-a", "key=venice_2023", db_url=url, settings={"IMDB_BASE_URL": imdb.url})
     assert "JSONDecodeError" not in other.log and "Traceback" not in other.log
+
+
+def test_a_page_no_parser_can_read_fails_with_the_reason_and_the_crawl_goes_on():
+    """An exception a parser did not foresee fails that page (its import ends `failed` with a one-line
+    reason), instead of Scrapy's spider-error traceback and a bare "nothing was stored"."""
+    from types import SimpleNamespace
+
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from cinegraph_scrapy.runs import RunLedger
+    from cinegraph_scrapy.spiders.base import BaseImportSpider
+
+    ledger = RunLedger(target=SimpleNamespace(source_key="venice_2024"))
+    spider = SimpleNamespace(ledgers={"venice_2024": ledger}, crawler=get_crawler(), check_page=lambda r: None)
+    spider.page_failed = lambda r, reason: BaseImportSpider.page_failed(spider, r, reason)
+    response = HtmlResponse("https://www.imdb.com/event/ev0000681/2024/1/", body=b"<html></html>",
+                            request=Request("https://www.imdb.com/event/ev0000681/2024/1/",
+                                            meta={"source_key": "venice_2024", "page": 1}))
+
+    def broken_parser():
+        raise TypeError("'float' object is not iterable\nsecond line")
+
+    assert BaseImportSpider.guarded(spider, response, broken_parser) == []
+    assert ledger.page_errors == ["page 1: the page could not be parsed (TypeError: 'float' object is not "
+                                  "iterable); nothing of it was stored"]
+    assert ledger.final_status("finished") == ("failed", ledger.page_errors[0])
+    assert BaseImportSpider.guarded(spider, response, lambda: ["row"]) == ["row"]

@@ -19,7 +19,7 @@ from cinegraph_scrapy.items import PageItem
 from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.secrets import error_line, redact
 from cinegraph_scrapy.signals import imports_added
 
 logger = logging.getLogger(__name__)
@@ -214,5 +214,9 @@ class BaseImportSpider(DatabaseSpider):
             return parse()
         except CinegraphError as exc:
             self.page_failed(response, str(exc))
+            return []
+        except Exception as exc:  # a shape no parser knows: this page fails with the reason, the crawl goes on
+            logger.debug("parser error on %s", response.url, exc_info=True)
+            self.page_failed(response, f"the page could not be parsed ({error_line(exc)}); nothing of it was stored")
             return []
 
