@@ -118,7 +118,7 @@ def parse_event_page(body: str | bytes, *, require_nominations: bool = True) -> 
 
 def _editions(value) -> list[Edition]:
     found: dict[tuple[int, int], Edition] = {}
-    for entry in value if isinstance(value, list) else []:
+    for entry in as_list(value):
         if not isinstance(entry, dict):
             continue
         year = int_or_none(entry.get("year")) if not isinstance(entry.get("year"), str) else None
@@ -180,9 +180,7 @@ def _company(entry) -> dict[str, str | None] | None:
 
 def _texts(value) -> list[str]:
     """songNames / characterNames / episodeNames: a list of strings (or of text-ish objects), or null."""
-    if not isinstance(value, list):
-        return []
-    return [t for t in (text_of(v) for v in value) if t]
+    return [t for t in (text_of(v) for v in as_list(value)) if t]
 
 
 def _merge_films(films: list[Film | None]) -> list[Film]:

@@ -71,10 +71,8 @@ def _offset(page: int) -> int:
 def list_edge_entry(edge: dict, title_key: str, fallback_position: int) -> ListEntry:
     """One edge of `titleListItemSearch`: `node` holds the position and the author's note; the title is
     under `listItem` on list pages and under `title` in GraphQL answers."""
-    title = edge.get(title_key) or dig(edge, "node", title_key) or {}
-    if not isinstance(title, dict):
-        title = {}
-    node = edge.get("node") if isinstance(edge.get("node"), dict) else {}
+    title = as_dict(edge.get(title_key) or dig(edge, "node", title_key))
+    node = as_dict(edge.get("node"))
     type_id = dig(title, "titleType", "id")
     return ListEntry(
         imdb_id=tt_id(title.get("id")),
