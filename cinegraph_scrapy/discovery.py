@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from cinegraph_scrapy.configs import create_configs, edition_key, event_config_row, max_plausible_year
@@ -65,8 +65,22 @@ def record_editions(engine: Engine, org: dict[str, Any], editions: list[Edition]
             MovieList.source_key.in_(report.keys))).scalars()) if report.keys else set()
         missing = [row for row in rows if row["source_key"] not in existing]
         create_configs(conn, missing)
+        _keep_edition_ids(conn, {keys[e]: e.edition_id for e in plausible if e.edition_id and keys[e] in existing})
     report.created = [row["source_key"] for row in missing]
     return report
+
+
+def _keep_edition_ids(conn, ids: dict[str, str]) -> None:
+    """Existing configs learn their edition's ee… id (the API asks for an edition by it); a config that
+    already names one keeps it (an operator's edit wins)."""
+    if not ids:
+        return
+    rows = conn.execute(select(MovieList.id, MovieList.source_key, MovieList.metadata_)
+                        .where(MovieList.source_key.in_(sorted(ids)))).all()
+    for row_id, key, meta in rows:
+        if isinstance(meta, dict) and not meta.get("edition_id"):
+            conn.execute(update(MovieList).where(MovieList.id == row_id)
+                         .values(metadata_={**meta, "edition_id": ids[key]}))
 
 
 def editions_of(page: EventPage) -> list[Edition]:

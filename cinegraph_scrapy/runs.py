@@ -57,7 +57,11 @@ class RunLedger:
     movie_ids: set[int] = field(default_factory=set)
     expected_total: int | None = None
     entries_seen: int = 0
-    graphql_requests: int = 0  # list pages past the first, through IMDb's GraphQL API
+    graphql_requests: int = 0  # requests to IMDb's GraphQL API
+    served_by: Counter = field(default_factory=Counter)  # pages per fetch path (api / page / browser)
+    bytes_fetched: Counter = field(default_factory=Counter)  # bytes per fetch path
+    unread: list[str] = field(default_factory=list)  # what a fallback query could not read
+    announced: str | None = None  # IMDb lists the edition but publishes no nominations yet
     notes_unread: int = 0  # GraphQL entries read with the basic query (their notes could not be read)
     nominations_found: int = 0
     nominations_stored: int = 0
@@ -80,6 +84,8 @@ class RunLedger:
         errors = self.page_errors + self.store_errors
         stored = self.items_stored
         if stored == 0 and self.nominations_stored == 0:
+            if self.announced and not errors:
+                return "announced", self.announced
             if errors:
                 return "failed", errors[0]
             if self.items_scraped and self.items_dropped >= self.items_scraped:
@@ -95,9 +101,11 @@ class RunLedger:
             problems.append(f"read {self.entries_seen} of {self.expected_total} films the list announces")
         if self.truncated:
             problems.append(
-                f"{len(self.truncated)} categor{'y' if len(self.truncated) == 1 else 'ies'} with more nominations "
-                f"than the page holds ({self.truncated[0]})"
+                f"{len(self.truncated)} categor{'y' if len(self.truncated) == 1 else 'ies'} incomplete "
+                f"({'; '.join(self.truncated[:3])})"
             )
+        if self.unread:
+            problems.append("; ".join(self.unread))
         if finish_reason != "finished":
             problems.append(f"crawl ended early ({finish_reason})")
         if problems:
@@ -115,6 +123,8 @@ class RunLedger:
             "films": len(self.movie_ids),
             "expected_total": self.expected_total,
             "graphql_requests": self.graphql_requests,
+            "served_by": dict(self.served_by),
+            "bytes_fetched": dict(self.bytes_fetched),
             "notes_unread": self.notes_unread,
             "nominations_found": self.nominations_found,
             "nominations_stored": self.nominations_stored,

@@ -13,9 +13,15 @@ COMMANDS_MODULE = "cinegraph_scrapy.commands"
 # ---- where things are
 DATABASE_URL = os.environ.get("DATABASE_URL")  # None → sqlite:///cinegraph.db in the working directory
 IMDB_BASE_URL = os.environ.get("IMDB_BASE_URL", "https://www.imdb.com")
-# IMDb's public GraphQL API: lists past their first 250 items (IMDb refuses `?page=N` on list pages).
+# IMDb's GraphQL API: the first fetch path for every edition and list (pages, then the browser, are the
+# fallbacks). Its queries are the .graphql files of cinegraph_scrapy/queries/; a folder named here
+# overrides any of them (a schema change on IMDb's side is an edit, not a release).
 IMDB_GRAPHQL_URL = os.environ.get("IMDB_GRAPHQL_URL", "https://api.graphql.imdb.com/")
-IMDB_GRAPHQL_PAGE_SIZE = 250
+IMDB_API_ENABLED = True
+IMDB_GRAPHQL_QUERIES_DIR = os.environ.get("IMDB_GRAPHQL_QUERIES_DIR")
+IMDB_GRAPHQL_PAGE_SIZE = 250  # list items per answer
+IMDB_API_CATEGORIES_FIRST = 100  # categories per award per answer (IMDb refuses "too much data")
+IMDB_API_NOMINATIONS_FIRST = 250  # nominations per category per answer
 TMDB_API_BASE = os.environ.get("TMDB_API_BASE", "https://api.themoviedb.org/3")
 
 # ---- politeness towards IMDb: about one request per second, adapted by AutoThrottle

@@ -17,9 +17,16 @@ from cinegraph_scrapy.signals import imports_added
 
 logger = logging.getLogger(__name__)
 
-_STATUS_RANK = {"success": 0, "partial": 1, "failed": 2, "skipped": 3}
+_STATUS_RANK = {"success": 0, "announced": 0, "partial": 1, "failed": 2, "skipped": 3}
 _STATS_PREFIXES = ("cinegraph/", "tmdb/", "retry/", "downloader/response_status_count/", "item_dropped", "waf/",
                    "finish_reason", "elapsed_time_seconds", "log_count/ERROR", "log_count/WARNING")
+
+
+def fetch_summary(ledger) -> str:
+    """`via api 1 page (412 kB in 2 API requests)`: which path served the pages and what each path cost."""
+    served = ", ".join(f"{path} {n}" for path, n in sorted(ledger.served_by.items())) or "nothing"
+    cost = ", ".join(f"{path} {size / 1024:.0f} kB" for path, size in sorted(ledger.bytes_fetched.items()))
+    return f"served by {served} ({cost}; API requests {ledger.graphql_requests})"
 
 
 class ImportRunsExtension:
@@ -165,11 +172,11 @@ class ImportRunsExtension:
         else:
             total = f"/{ledger.expected_total}" if ledger.expected_total is not None else ""
             parts.append(f"entries {ledger.entries_seen}{total}")
-            if ledger.graphql_requests:
-                parts.append(f"GraphQL requests {ledger.graphql_requests}")
             if ledger.notes_unread:
                 parts.append(f"notes unread {ledger.notes_unread}")
         parts.append(f"films stored {len(ledger.movie_ids)}")
+        if ledger.served_by or ledger.bytes_fetched:
+            parts.append(fetch_summary(ledger))
         c = ledger.changes
         parts.append(f"changes +{c.get('added', 0)} −{c.get('gone', 0)} ~{c.get('changed', 0)}")
         if ledger.page_retries:

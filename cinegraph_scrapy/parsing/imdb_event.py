@@ -67,7 +67,7 @@ class Edition:
 
 @dataclass
 class EventPage:
-    layout: str  # next_data | legacy_widget | legacy_html
+    layout: str  # api | next_data | legacy_widget | legacy_html
     event_name: str | None = None
     year: int | None = None
     instance: int | None = None
@@ -206,7 +206,7 @@ def _merge_people(people: list[Person | None]) -> list[Person]:
 def _nomination(award_name: str, category: str, nom: dict, films, people, *, nominee_type: str,
                 award_id: str | None = None, details: dict | None = None) -> Nomination:
     """Both JSON layouts share isWinner / notes and the primary + secondary nominee merge."""
-    nomination_id = nom.get("awardNominationId")
+    nomination_id = nom.get("awardNominationId") or nom.get("id")  # legacy page | API
     return Nomination(
         award_name=award_name,
         category=category,
@@ -216,7 +216,7 @@ def _nomination(award_name: str, category: str, nom: dict, films, people, *, nom
         people=_merge_people(people),
         nominee_type=nominee_type,
         award_id=award_id,
-        imdb_nomination_id=nomination_id if isinstance(nomination_id, str) and nomination_id else None,
+        imdb_nomination_id=nomination_id if isinstance(nomination_id, str) and nomination_id.startswith("an") else None,
         details={k: v for k, v in (details or {}).items() if v},
     )
 
@@ -234,51 +234,76 @@ def _from_next_data(data: dict) -> EventPage | None:
         if not isinstance(edition, dict):
             return None
         awards = []
+    return edition_page(awards, info, layout="next_data", event_name=text_of(props.get("eventName")),
+                        editions=_editions(props.get("historyEventEditions")))
+
+
+def edition_page(awards: list, info, *, layout: str, event_name: str | None = None,
+                 editions: list[Edition] | None = None) -> EventPage:
+    """An edition in the shapes of IMDb's API (`NominationEventEdition`): the Next.js page embeds the API's
+    answer, so the page and the API (`layout="api"`) go through this one reader and give the same rows."""
+    event_id = dig(info, "event", "id")
     page = EventPage(
-        layout="next_data",
-        event_name=text_of(props.get("eventName")) or text_of(dig(info, "event", "name")),
+        layout=layout,
+        event_name=event_name or text_of(dig(info, "event", "name")),
         year=int_or_none(dig(info, "year")),
         instance=int_or_none(dig(info, "instanceWithinYear")),
         edition_id=dig(info, "id") if isinstance(dig(info, "id"), str) else None,
+        event_id=event_id if isinstance(event_id, str) and event_id else None,
         date=_date(dig(info, "dateRange", "startDate", "dateComponents")),
         location=text_of(dig(info, "event", "location")),
-        editions=_editions(props.get("historyEventEditions")),
+        editions=editions or [],
         award_count=len(awards),
     )
     for award in awards:
-        if not isinstance(award, dict):
-            continue
-        award_name = text_of(award.get("text")) or text_of(award.get("name")) or "Award"
-        award_id = award.get("id") if isinstance(award.get("id"), str) and award.get("id") else None
-        for cat_edge in as_list(dig(award, "nominationCategories", "edges")):
-            node = dig(cat_edge, "node")
-            if not isinstance(node, dict):
-                continue
-            category = text_of(node.get("category")) or award_name
-            nominations = as_dict(node.get("nominations"))
-            if dig(nominations, "pageInfo", "hasNextPage") is True:
-                page.truncated_categories.append(f"{award_name} / {category}")
-            for nom_edge in as_list(nominations.get("edges")):
-                nom = dig(nom_edge, "node")
-                if not isinstance(nom, dict):
-                    continue
-                entities = as_dict(nom.get("awardedEntities"))
-                films = [_film(dig(t, "title")) for t in as_list(entities.get("awardTitles"))]
-                films += [_film(dig(t, "title")) for t in as_list(entities.get("secondaryAwardTitles"))]
-                people = [_person(dig(n, "name"), PRIMARY) for n in as_list(entities.get("awardNames"))]
-                people += [_person(dig(n, "name"), SECONDARY) for n in as_list(entities.get("secondaryAwardNames"))]
-                # __typename decides who the nominee is; without it, nominated names mean a person.
-                typename = entities.get("__typename")
-                person_nominee = typename == "AwardedNames" or (typename != "AwardedTitles" and bool(
-                    entities.get("awardNames")) and not entities.get("awardTitles"))
-                companies = [c for c in (_company(e) for e in as_list(entities.get("secondaryAwardCompanies"))) if c]
-                episodes = _texts(nom.get("forEpisodes")) if isinstance(nom.get("forEpisodes"), list) else (
-                    [text_of(nom["forEpisodes"])] if text_of(nom.get("forEpisodes")) else [])
-                page.nominations.append(_nomination(
-                    award_name, category, nom, films, people,
-                    nominee_type=NOMINEE_PERSON if person_nominee else NOMINEE_TITLE, award_id=award_id,
-                    details={"companies": companies, "episodes": episodes}))
+        if isinstance(award, dict):
+            _read_award(page, award)
     return page
+
+
+def _read_award(page: EventPage, award: dict) -> None:
+    award_name = text_of(award.get("text")) or text_of(award.get("name")) or "Award"
+    award_id = award.get("id") if isinstance(award.get("id"), str) and award.get("id") else None
+    for cat_edge in as_list(dig(award, "nominationCategories", "edges")):
+        node = dig(cat_edge, "node")
+        if not isinstance(node, dict):
+            continue
+        category = text_of(node.get("category")) or award_name
+        nominations = as_dict(node.get("nominations"))
+        if dig(nominations, "pageInfo", "hasNextPage") is True:
+            page.truncated_categories.append(f"{award_name} / {category}")
+        for nom_edge in as_list(nominations.get("edges")):
+            nom = dig(nom_edge, "node")
+            if isinstance(nom, dict):
+                page.nominations.append(_api_nomination(award_name, category, nom, award_id))
+
+
+def _episode_names(value) -> list[str]:
+    """forEpisodes: [Title] (its titleText), or text-ish values."""
+    if not isinstance(value, list):
+        text = text_of(value)
+        return [text] if text else []
+    names = [text_of(v.get("titleText")) if isinstance(v, dict) and "titleText" in v else text_of(v) for v in value]
+    return [n for n in names if n]
+
+
+def _api_nomination(award_name: str, category: str, nom: dict, award_id: str | None) -> Nomination:
+    entities = as_dict(nom.get("awardedEntities"))
+    films = [_film(dig(t, "title")) for t in as_list(entities.get("awardTitles"))]
+    films += [_film(dig(t, "title")) for t in as_list(entities.get("secondaryAwardTitles"))]
+    people = [_person(dig(n, "name"), PRIMARY) for n in as_list(entities.get("awardNames"))]
+    people += [_person(dig(n, "name"), SECONDARY) for n in as_list(entities.get("secondaryAwardNames"))]
+    # __typename decides who the nominee is; without it, nominated names mean a person.
+    typename = entities.get("__typename")
+    person_nominee = typename == "AwardedNames" or (typename != "AwardedTitles" and bool(
+        entities.get("awardNames")) and not entities.get("awardTitles"))
+    companies = [c for c in (_company(e) for e in as_list(entities.get("awardCompanies"))
+                             + as_list(entities.get("secondaryAwardCompanies"))) if c]
+    return _nomination(
+        award_name, category, nom, films, people,
+        nominee_type=NOMINEE_PERSON if person_nominee else NOMINEE_TITLE, award_id=award_id,
+        details={"songs": _texts(nom.get("forSongTitles")), "companies": companies,
+                 "episodes": _episode_names(nom.get("forEpisodes"))})
 
 
 # ---------------------------------------------------------------- legacy widget JSON

@@ -1,52 +1,20 @@
-"""IMDb's GraphQL API for lists past their first page: the request payload and the answer → ListPage.
+"""IMDb's GraphQL API for lists: `list(id) { name description titleListItemSearch(first, after) }` → one
+slice of the list (ListPage-like), each answer continuing from the previous one's endCursor.
 
-IMDb refuses `/list/ls…/?page=N` (HTTP 403); the site itself pages through a list by asking
-`api.graphql.imdb.com` for `titleListItemSearch(first, after: endCursor)`. Two queries: the full one also
-asks for each item's note (`node.description`) and title type; the basic one is the query known to work
-against the live endpoint, used again for a page whose full answer carried a GraphQL `errors` entry.
+A private list answers `FORBIDDEN`, an unknown one `RESOURCE_NOT_FOUND` or `list: null` (ApiForbidden /
+ApiNotFound); an answer whose `errors` say a field is gone comes back with `errors` set (the spider asks
+that slice again with the basic query).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-from cinegraph_scrapy import jsontext
-from cinegraph_scrapy.parsing.blocks import NoDataError
+from cinegraph_scrapy.parsing.imdb_api import ApiAnswer, ApiRefusal, read_answer, require
 from cinegraph_scrapy.parsing.imdb_list import ListEntry, list_edge_entry, search_page_info
 from cinegraph_scrapy.parsing.text import as_list, dig, int_or_none, text_of
 
 GRAPHQL_PAGE_SIZE = 250
-
-LIST_ITEMS_QUERY_BASIC = """query ListItems($id: ID!, $first: Int!, $after: String) {
-  list(id: $id) { titleListItemSearch(first: $first, after: $after) {
-    total pageInfo { hasNextPage endCursor }
-    edges { node { absolutePosition } title { id titleText { text } originalTitleText { text } releaseYear { year } } } } }
-}"""
-
-LIST_ITEMS_QUERY_FULL = """query ListItems($id: ID!, $first: Int!, $after: String) {
-  list(id: $id) { titleListItemSearch(first: $first, after: $after) {
-    total pageInfo { hasNextPage endCursor }
-    edges { node { absolutePosition description { originalText { plainText } } }
-            title { id titleText { text } originalTitleText { text } releaseYear { year } titleType { id } } } } }
-}"""
-
-GRAPHQL_HEADERS = {
-    "Content-Type": "application/json",
-    "Accept": "application/graphql+json, application/json",
-    "x-imdb-user-language": "en-US",
-    "Origin": "https://www.imdb.com",
-    "Referer": "https://www.imdb.com/",
-}
-
-
-def list_items_payload(list_id: str, cursor: str, *, full: bool = True, first: int = GRAPHQL_PAGE_SIZE) -> bytes:
-    """The POST body asking for the `first` items after `cursor`."""
-    return json.dumps({
-        "query": LIST_ITEMS_QUERY_FULL if full else LIST_ITEMS_QUERY_BASIC,
-        "operationName": "ListItems",
-        "variables": {"id": list_id, "first": first, "after": cursor},
-    }).encode("utf-8")
 
 
 @dataclass
@@ -55,34 +23,35 @@ class GraphqlListPage:
     total: int | None = None
     has_next: bool | None = None
     end_cursor: str | None = None
-    errors: list[str] = field(default_factory=list)  # GraphQL `errors[].message`
+    name: str | None = None
+    description: str | None = None
+    errors: list[str] = field(default_factory=list)  # GraphQL `errors[]`, one line each
 
 
-def parse_list_items(body: str | bytes, offset: int = 0) -> GraphqlListPage:
-    """The GraphQL answer for one slice of a list. `offset` numbers entries that carry no absolutePosition.
+def list_variables(list_id: str, cursor: str | None, first: int = GRAPHQL_PAGE_SIZE) -> dict:
+    return {"id": list_id, "first": first, "after": cursor}
 
-    Raises NoDataError when the answer is not JSON or has neither data nor errors; an answer with errors
-    and no list data comes back with `errors` set and no entries."""
-    try:
-        data = jsontext.loads(body)
-    except (ValueError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-        raise NoDataError(f"IMDb GraphQL answer is not valid JSON ({detail})") from None
-    if not isinstance(data, dict):
-        raise NoDataError("IMDb GraphQL answer is not a JSON object")
-    errors = [text_of(e.get("message")) or "unnamed error" for e in as_list(data.get("errors")) if isinstance(e, dict)]
-    if data.get("errors") and not errors:
-        errors = ["unnamed error"]
-    search = dig(data, "data", "list", "titleListItemSearch")
+
+def parse_list_items(body: str | bytes, offset: int = 0, list_id: str = "the list") -> GraphqlListPage:
+    """The API's answer for one slice of a list. `offset` numbers entries that carry no absolutePosition.
+
+    Raises ApiForbidden (private), ApiNotFound (no such list), ApiRefusal (not an answer, or errors and no
+    data); an answer with errors and no list items comes back with `errors` set and no entries."""
+    answer: ApiAnswer = read_answer(body)
+    errors = [str(e) for e in answer.errors]
+    if answer.errors and not answer.codes() & {"FORBIDDEN", "RESOURCE_NOT_FOUND", "NOT_FOUND"} \
+            and not isinstance(dig(answer.data, "list", "titleListItemSearch"), dict):
+        return GraphqlListPage(errors=errors)
+    lst = require(answer, "list", f"list {list_id}")
+    search = lst.get("titleListItemSearch")
     if not isinstance(search, dict):
         if errors:
             return GraphqlListPage(errors=errors)
-        if isinstance(data.get("data"), dict) and dig(data, "data", "list") is None and "list" in data["data"]:
-            raise NoDataError("IMDb GraphQL knows no such list (list: null)")
-        raise NoDataError("IMDb GraphQL answer has no list.titleListItemSearch")
+        raise ApiRefusal("IMDb's API answer has no list.titleListItemSearch")
     edges = as_list(search.get("edges"))
     entries = [list_edge_entry(edge, "title", offset + index + 1)
                for index, edge in enumerate(edges) if isinstance(edge, dict)]
     has_next, cursor = search_page_info(search)
     return GraphqlListPage(entries=entries, total=int_or_none(search.get("total")), has_next=has_next,
-                           end_cursor=cursor, errors=errors)
+                           end_cursor=cursor, name=text_of(dig(lst, "name", "originalText")),
+                           description=text_of(dig(lst, "description", "originalText")), errors=errors)

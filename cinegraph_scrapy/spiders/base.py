@@ -21,15 +21,13 @@ from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
 from cinegraph_scrapy.secrets import error_line, redact
 from cinegraph_scrapy.signals import imports_added
+from cinegraph_scrapy.spiders.fetching import GRAPHQL_SLOT, FetchPaths
 
 logger = logging.getLogger(__name__)
 
 
 def truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-GRAPHQL_SLOT = "imdb_graphql"
 
 
 def configure_downloads(settings) -> None:
@@ -46,7 +44,7 @@ def configure_downloads(settings) -> None:
     configure_browser(settings)
 
 
-class DatabaseSpider(scrapy.Spider):
+class DatabaseSpider(FetchPaths, scrapy.Spider):
     """What every spider that feeds the storage pipeline shares: the download set-up (TMDb slot, browser),
     the database engine, the per-configuration ledgers and the page items."""
 
@@ -183,12 +181,21 @@ class BaseImportSpider(DatabaseSpider):
             meta["cinegraph_browser"] = True
         return scrapy.Request(url, callback=callback, errback=self.on_request_error, meta=meta, dont_filter=True)
 
+    @staticmethod
+    def with_refusal(meta, reason: str) -> str:
+        """A page's failure, after the API's: both refusals in one line."""
+        refusal = meta.get("api_refusal")
+        return f"{refusal}; the page: {reason}" if refusal else reason
+
     def page_failed(self, response_or_request, reason: str) -> None:
         meta = response_or_request.meta
-        ledger = self.ledgers[meta["source_key"]]
-        ledger.page_failed(f"page {meta.get('page', 1)}: {reason}")
+        self.page_failed_for(self.ledgers[meta["source_key"]].target, self.with_refusal(meta, reason),
+                             meta.get("page", 1))
+
+    def page_failed_for(self, target: ImportTarget, reason: str, page: int = 1) -> None:
+        self.ledgers[target.source_key].page_failed(f"page {page}: {reason}")
         self.crawler.stats.inc_value("cinegraph/page_errors")
-        logger.error("%s page %s failed: %s", meta["source_key"], meta.get("page", 1), redact(reason))
+        logger.error("%s page %s failed: %s", target.source_key, page, redact(reason))
 
     def on_request_error(self, failure: Failure) -> None:
         request = failure.request

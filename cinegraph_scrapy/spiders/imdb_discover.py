@@ -1,5 +1,6 @@
-"""`scrapy discover ORG…` runs this spider: each organization's event page (`/event/ev…/`, which IMDb
-redirects to the latest edition) → the editions it lists → one import config per edition.
+"""`scrapy discover ORG…` runs this spider: each organization's editions → one import config per edition.
+The editions come from IMDb's API (`nominationEvent(id) { name editions }`); when the API gives nothing,
+from the event page (`/event/ev…/`, which IMDb redirects to the latest edition, `historyEventEditions`).
 
 `-a orgs=oscars,venice`; a new organization is added by its event id: `-a event_id=ev0004044 -a slug=busan`
 (its name comes from the page's `eventName`). Results are kept on the spider for the command to print.
@@ -13,9 +14,10 @@ import scrapy
 from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ensure_seeded
-from cinegraph_scrapy.discovery import DiscoveryReport, discover_from_page
+from cinegraph_scrapy.discovery import DiscoveryReport, discover_from_page, record_editions
 from cinegraph_scrapy.errors import CinegraphError, ConfigError
 from cinegraph_scrapy.organizations import check_new_organization, known_organizations, register_organization
+from cinegraph_scrapy.parsing.imdb_api import parse_event_editions
 from cinegraph_scrapy.parsing.imdb_event import parse_event_page
 from cinegraph_scrapy.secrets import redact
 from cinegraph_scrapy.spiders.base import DatabaseSpider
@@ -78,15 +80,47 @@ class ImdbDiscoverSpider(DatabaseSpider):
     async def start(self):
         names = self.names + ([self.new_event_id] if self.new_event_id else [])
         slugs, new = discovery_plan(self.orgs, names, slug=self.new_slug, every=self.every)
-        base = self.settings.get("IMDB_BASE_URL").rstrip("/")
-        for slug in slugs:
-            yield self._request(f"{base}/event/{self.orgs[slug]['event_id']}/", slug=slug)
+        wanted = [{"slug": slug, "event_id": self.orgs[slug]["event_id"]} for slug in slugs]
         if new is not None:
-            event_id, slug = new
-            yield self._request(f"{base}/event/{event_id}/", slug=slug, new_event_id=event_id)
+            wanted.append({"slug": new[1], "event_id": new[0], "new_event_id": new[0]})
+        for meta in wanted:
+            if self.api_enabled():
+                yield self.api_request("EventEditions", {"eventId": meta["event_id"]}, self.parse_api,
+                                       self.on_api_error, **meta)
+            else:
+                yield self._request(meta)
 
-    def _request(self, url: str, **meta) -> scrapy.Request:
+    def _request(self, meta: dict, api_refusal: str | None = None) -> scrapy.Request:
+        url = f"{self.settings.get('IMDB_BASE_URL').rstrip('/')}/event/{meta['event_id']}/"
+        meta = {k: meta.get(k) for k in ("slug", "event_id", "new_event_id")} | {"api_refusal": api_refusal}
         return scrapy.Request(url, callback=self.parse_event, errback=self.on_error, dont_filter=True, meta=meta)
+
+    def parse_api(self, response: Response):
+        self.fetched(response)
+        meta = response.meta
+        try:
+            listing = parse_event_editions(response.body, meta["event_id"])
+            if not listing.editions:
+                raise CinegraphError(f"IMDb's API lists no editions of {meta['event_id']}")
+            org = self._org(meta, listing.name)
+            report = record_editions(self.engine_db, org, listing.editions)
+        except CinegraphError as exc:
+            yield self._request(meta, api_refusal=redact(f"IMDb's API: {exc}"))
+            return
+        self.reports.append(report)
+        self.crawler.stats.inc_value("cinegraph/editions_discovered", len(report.editions))
+
+    def on_api_error(self, failure):
+        yield self._request(failure.request.meta, api_refusal=self.api_failure(failure))
+
+    def _org(self, meta, name: str | None) -> dict[str, Any]:
+        """The known organization, or the new one registered under the name IMDb gives it."""
+        if not meta.get("new_event_id"):
+            return self.orgs[meta["slug"]]
+        org = register_organization(self.engine_db, slug=meta["slug"], name=name or meta["slug"],
+                                    event_id=meta["new_event_id"])
+        self.orgs[org["slug"]] = org
+        return org
 
     def _report(self, meta, **kw) -> DiscoveryReport:
         event_id = meta.get("new_event_id") or self.orgs[meta["slug"]]["event_id"]
@@ -94,18 +128,15 @@ class ImdbDiscoverSpider(DatabaseSpider):
 
     def parse_event(self, response: Response):
         meta = response.meta
+        self.fetched(response)
         try:
             self.check_page(response)
-            org = self.orgs.get(meta["slug"])
+            name = None
             if meta.get("new_event_id"):
-                page = parse_event_page(response.body, require_nominations=False)
-                name = page.event_name or meta["slug"]
-                org = register_organization(self.engine_db, slug=meta["slug"], name=name,
-                                            event_id=meta["new_event_id"])
-                self.orgs[org["slug"]] = org
-            report = discover_from_page(self.engine_db, org, response.body)
+                name = parse_event_page(response.body, require_nominations=False).event_name
+            report = discover_from_page(self.engine_db, self._org(meta, name), response.body)
         except CinegraphError as exc:
-            self.reports.append(self._report(meta, error=redact(str(exc))))
+            self.reports.append(self._report(meta, error=redact(self.with_refusal(meta, str(exc)))))
             return
         self.reports.append(report)
         self.crawler.stats.inc_value("cinegraph/editions_discovered", len(report.editions))
@@ -114,4 +145,4 @@ class ImdbDiscoverSpider(DatabaseSpider):
         response = getattr(failure.value, "response", None)
         reason = (self.block_reason(response, default=f"HTTP {response.status}") if response is not None
                   else f"{failure.type.__name__}: {failure.getErrorMessage()} at {failure.request.url}")
-        self.reports.append(self._report(failure.request.meta, error=redact(reason)))
+        self.reports.append(self._report(failure.request.meta, error=redact(self.with_refusal(failure.request.meta, reason))))

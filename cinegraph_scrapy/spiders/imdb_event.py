@@ -1,15 +1,18 @@
 """`scrapy crawl imdb_event -a key=venice_2024` (or `keys=…`, `org=… years=…`, `org=… years=all`): event
-editions into the festival tables, one request per edition page.
+editions into the festival tables.
 
-A page that is not the edition asked for (another year or instance, another event, a locale path) fails
-that edition and stores nothing. `years=all` first reads the event's editions from its page
-(`/event/ev…/`, which IMDb redirects to the latest edition), creates their configs, then imports them;
-every edition page fetched refreshes the organization's editions as well.
+Fetch order per edition (spiders/fetching.py): IMDb's GraphQL API first: `nominationEventEdition(ee…)`,
+its connections followed until complete; the ee… id comes from `nominationEvent(ev…) { editions }`, asked
+once per event per crawl and kept with the configurations. When the API gives nothing usable the edition
+page is fetched (and, behind the WAF challenge, the browser). An edition that turns out to be another
+(another year or instance, another event, a locale path) fails and stores nothing. `years=all` first reads
+the event's editions (API, else the event page), creates their configs, then imports them.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 
 import scrapy
 from scrapy.http import Response
@@ -18,9 +21,11 @@ from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.discovery import discover_from_page, edition_keys, existing_keys, record_editions
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError
 from cinegraph_scrapy.items import NominationItem
-from cinegraph_scrapy.parsing.imdb_event import edition_mismatch, parse_event_page
+from cinegraph_scrapy.parsing.imdb_api import EditionAssembly, ApiRefusal, parse_event_editions, read_answer, require
+from cinegraph_scrapy.parsing.imdb_event import EventPage, edition_mismatch, parse_event_page
 from cinegraph_scrapy.secrets import redact
 from cinegraph_scrapy.spiders.base import BaseImportSpider
+from cinegraph_scrapy.spiders.event_api import EventApiFlow
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +34,7 @@ class WrongEdition(BlockedPage):
     """IMDb answered with another edition than the one asked for."""
 
 
-class ImdbEventSpider(BaseImportSpider):
+class ImdbEventSpider(EventApiFlow, BaseImportSpider):
     name = "imdb_event"
     source_type = "imdb_event"
 
@@ -38,27 +43,39 @@ class ImdbEventSpider(BaseImportSpider):
         self.known_keys: set[str] | None = None  # config keys that exist (read on first need)
 
     async def start(self):
-        for target in self.active_targets():
-            yield self.edition_request(target)
+        for request in self.first_requests(self.active_targets()):
+            yield request
         for slug in self.discover_orgs:
             org = self.orgs[slug]
-            url = f"{self.settings.get('IMDB_BASE_URL').rstrip('/')}/event/{org['event_id']}/"
-            yield scrapy.Request(url, callback=self.parse_discovery, errback=self.on_discovery_error,
-                                 dont_filter=True, meta={"discover_org": slug})
+            if self.api_enabled():
+                yield self.editions_request(org["event_id"], [], discover_org=slug)
+            else:
+                yield self.discovery_page_request(slug)
 
-    def edition_request(self, target: ImportTarget) -> scrapy.Request:
-        return self.request(target.url, target, self.parse_edition)
+    def discovery_page_request(self, slug: str, api_refusal: str | None = None) -> scrapy.Request:
+        url = f"{self.settings.get('IMDB_BASE_URL').rstrip('/')}/event/{self.orgs[slug]['event_id']}/"
+        return scrapy.Request(url, callback=self.parse_discovery, errback=self.on_discovery_error,
+                              dont_filter=True, meta={"discover_org": slug, "api_refusal": api_refusal})
+
+    def edition_request(self, target: ImportTarget, api_refusal: str | None = None) -> scrapy.Request:
+        """The edition's page (the second fetch path), carrying why the API did not serve it."""
+        self.crawler.stats.inc_value("cinegraph/fetch/page/requests")
+        return self.request(target.url, target, self.parse_edition, api_refusal=api_refusal)
 
     # ---------------------------------------------------------------- years=all
 
     def parse_discovery(self, response: Response):
         slug = response.meta["discover_org"]
+        self.fetched(response)
         try:
             self.check_page(response)
             report = discover_from_page(self.engine_db, self.orgs[slug], response.body)
         except CinegraphError as exc:
-            self._discovery_failed(slug, str(exc))
+            self._discovery_failed(slug, self.with_refusal(response.meta, str(exc)))
             return
+        yield from self.discovered(slug, report)
+
+    def discovered(self, slug: str, report):
         if self.known_keys is not None:
             self.known_keys.update(report.keys)
         self.crawler.stats.inc_value("cinegraph/editions_discovered", len(report.editions))
@@ -71,7 +88,7 @@ class ImdbEventSpider(BaseImportSpider):
         response = getattr(failure.value, "response", None)
         reason = (self.block_reason(response, default=f"HTTP {response.status}") if response is not None
                   else f"{failure.type.__name__}: {failure.getErrorMessage()} at {failure.request.url}")
-        self._discovery_failed(failure.request.meta["discover_org"], reason)
+        self._discovery_failed(failure.request.meta["discover_org"], self.with_refusal(failure.request.meta, reason))
 
     def _discovery_failed(self, slug: str, reason: str) -> None:
         self.discovery_errors[slug] = redact(reason)
@@ -81,7 +98,11 @@ class ImdbEventSpider(BaseImportSpider):
 
     def parse_edition(self, response: Response):
         target = self.ledgers[response.meta["source_key"]].target
-        return self.guarded(response, lambda: list(self._parse(response, target)))
+        path = self.fetched(response)
+        items = self.guarded(response, lambda: list(self._parse(response, target)))
+        if items:
+            self.served(target.source_key, path)
+        return items
 
     def _remember_editions(self, target: ImportTarget, page) -> None:
         """An edition page lists every edition of its event: create the configs of those not known yet.
@@ -113,6 +134,10 @@ class ImdbEventSpider(BaseImportSpider):
         if mismatch:
             self.crawler.stats.inc_value("cinegraph/wrong_edition")
             raise WrongEdition(f"{mismatch}; nothing stored for {target.source_key}")
+        yield from self.edition_items(target, parsed)
+
+    def edition_items(self, target: ImportTarget, parsed: EventPage):
+        """The page item of an edition, whichever path read it (API or page)."""
         ledger = self.ledgers[target.source_key]
         stats = self.crawler.stats
         ledger.nominations_found += len(parsed.nominations)
