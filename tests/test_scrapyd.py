@@ -107,7 +107,8 @@ def deploy(project: Path, target: str) -> dict:
 
 
 def schedule(project: Path, db_url: str, imdb_url: str, *args: str):
-    return scrapy("schedule", *args, "--job-setting", f"IMDB_BASE_URL={imdb_url}", "--job-setting", "DOWNLOAD_DELAY=0",
+    return scrapy("schedule", *args, "--job-setting", f"IMDB_BASE_URL={imdb_url}",
+                  "--job-setting", f"IMDB_GRAPHQL_URL={imdb_url}/no-graphql-here/", "--job-setting", "DOWNLOAD_DELAY=0",
                   "--job-setting", "AUTOTHROTTLE_ENABLED=False", db_url=db_url, cwd=project,
                   env={"SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD, "PYTHONPATH": str(project)})
 

@@ -25,7 +25,7 @@ from cinegraph_scrapy.secrets import error_line, redact
 logger = logging.getLogger(__name__)
 
 MINIMAL_UNREAD = ("read with IMDb's minimal query after the full one was refused ({why}): notes, songs, "
-                  "episodes, companies, title names and award ids not read")
+                  "episodes, companies, original titles, title types and award ids not read")
 
 
 class EventApiFlow:

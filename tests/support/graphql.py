@@ -1,23 +1,16 @@
-"""A stand-in for IMDb's GraphQL API (`api.graphql.imdb.com`) serving a list's items past its first page,
-in the real answer's shapes: cursors are base64 of `{"esToken": [], "filter": "<JSON with resultIndex>"}`
-(as in the real list page's endCursor), edges are `{node: {absolutePosition, description}, title: {…}}`
-with `__typename`s, an empty note is `null`, and an unknown field is a GraphQL validation error with
-`data: null`."""
+"""A list served by the GraphQL stand-in (imdb_api.ImdbApi, real GraphQL against IMDb's schema) in the real
+answer's shapes: cursors are base64 of `{"esToken": [], "filter": "<JSON with resultIndex>"}` (as in the real
+list page's endCursor), edges are `{node: {absolutePosition, description}, title: {…}}`, an empty note is
+`null`."""
 
 from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
 
-from tests.support.pages import Film, cursor_for
+from tests.support.imdb_api import ApiData, ImdbApi
+from tests.support.pages import Film
 from tests.support.server import Reply, Request
-
-HEADERS_REQUIRED = {
-    "content-type": "application/json",
-    "x-imdb-user-language": "en-US",
-    "origin": "https://www.imdb.com",
-}
 
 
 def result_index(cursor: str) -> int:
@@ -25,61 +18,39 @@ def result_index(cursor: str) -> int:
     return json.loads(outer["filter"])["resultIndex"]
 
 
-def _title(film: Film, with_type: bool) -> dict:
-    title = {
-        "id": film.imdb_id,
-        "titleText": {"text": film.title, "__typename": "TitleText"} if film.title is not None else None,
-        "originalTitleText": {"text": film.original_title or film.title, "__typename": "TitleText"},
-        "releaseYear": {"year": film.year, "__typename": "YearRange"} if film.year else None,
-        "__typename": "Title",
+def list_item(film: Film, position: int) -> dict:
+    return {
+        "node": {"absolutePosition": position, "itemId": f"li{position}", "__typename": "ListItemSearchNode",
+                 "description": ({"originalText": {"plainText": film.description, "__typename": "Markdown"},
+                                  "__typename": "ListItemDescription"} if film.description else None)},
+        "title": {"id": film.imdb_id, "__typename": "Title",
+                  "titleText": {"text": film.title} if film.title is not None else None,
+                  "originalTitleText": {"text": film.original_title or film.title} if (film.original_title or film.title) else None,
+                  "releaseYear": {"year": film.year, "endYear": None} if film.year else None,
+                  "titleType": {"id": "movie", "text": "Movie"}},
     }
-    if with_type:
-        title["titleType"] = {"id": "movie", "__typename": "TitleType"}
-    return title
 
 
-@dataclass
-class GraphqlList:
-    """Items of one list by position (1-based); `first` of them, after the cursor's resultIndex."""
+def list_data(list_id: str, films: list[Film], name: str = "A list", description: str | None = None) -> dict:
+    return {"id": list_id, "name": {"originalText": name},
+            "description": {"originalText": {"plainText": description}} if description else None,
+            "items": [list_item(film, index + 1) for index, film in enumerate(films)]}
 
-    list_id: str
-    films: list[Film]  # the whole list, position 1 first
-    reject_notes: bool = False  # answer the query asking for node.description with a validation error
-    fail_after: int | None = None  # answer HTTP 500 for cursors at or past this resultIndex
-    calls: list[dict] = field(default_factory=list)
+
+class GraphqlList(ImdbApi):
+    """One list (position 1 first). `reject_notes`: the schema has no `ListItemSearchNode.description` (the
+    full query is a validation error); `fail_after`: HTTP 500 for slices starting at or past that index."""
+
+    def __init__(self, list_id: str, films: list[Film], reject_notes: bool = False, fail_after: int | None = None,
+                 name: str = "A list", data: ApiData | None = None):
+        data = data or ApiData()
+        data.lists[list_id] = list_data(list_id, films, name)
+        super().__init__(data, remove=("ListItemSearchNode.description",) if reject_notes else ())
+        self.list_id, self.fail_after = list_id, fail_after
 
     def __call__(self, req: Request) -> Reply:
-        if req.method != "POST":
-            return Reply.json({"errors": [{"message": "GET not supported"}]}, 405)
-        missing = [h for h, v in HEADERS_REQUIRED.items() if not req.headers.get(h, "").startswith(v)]
-        if missing:
-            return Reply.json({"errors": [{"message": f"missing headers {missing}"}]}, 400)
-        payload = req.json()
-        self.calls.append(payload)
-        query, variables = payload.get("query", ""), payload.get("variables", {})
-        if variables.get("id") != self.list_id:
-            return Reply.json({"data": {"list": None}})
-        if self.reject_notes and "description" in query:
-            return Reply.json({"errors": [{
-                "message": "Cannot query field \"description\" on type \"ListItemSearchNode\".",
-                "locations": [{"line": 4, "column": 33}], "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}],
-                "data": None})
-        start = result_index(variables["after"]) + 1 if variables.get("after") else 0
-        if self.fail_after is not None and start >= self.fail_after:
-            return Reply.json({"message": "Internal server error"}, 500)
-        first = int(variables.get("first", 250))
-        chunk = self.films[start:start + first]
-        with_notes, with_type = "description" in query, "titleType" in query
-        edges = []
-        for offset, film in enumerate(chunk):
-            node = {"absolutePosition": start + offset + 1, "__typename": "ListItemSearchNode"}
-            if with_notes:
-                node["description"] = ({"originalText": {"plainText": film.description, "__typename": "Markdown"},
-                                        "__typename": "ListItemDescription"} if film.description else None)
-            edges.append({"node": node, "title": _title(film, with_type), "__typename": "ListItemSearchEdge"})
-        end = start + len(chunk) - 1
-        return Reply.json({"data": {"list": {"titleListItemSearch": {
-            "total": len(self.films),
-            "pageInfo": {"hasNextPage": end + 1 < len(self.films), "endCursor": cursor_for(end),
-                         "__typename": "PageInfo"},
-            "edges": edges, "__typename": "TitleListItemSearchConnection"}, "__typename": "List"}}})
+        if self.fail_after is not None and req.method == "POST":
+            after = ((req.json() or {}).get("variables") or {}).get("after")
+            if after and result_index(after) + 1 >= self.fail_after:
+                return Reply.json({"message": "Internal server error"}, 500)
+        return super().__call__(req)

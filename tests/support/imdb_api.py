@@ -43,15 +43,18 @@ def _check_first(first: int | None) -> int:
     return first if first is not None else MAX_FIRST
 
 
-def _connection(items: list[Any], first: int | None, after: str | None, cursor_of, typename: str) -> dict:
-    """A Relay connection over `items`: `after` is a cursor of one of them (unknown: from the start)."""
+def _connection(items: list[Any], first: int | None, after: str | None, cursor_of, typename: str,
+                spread: bool = False) -> dict:
+    """A Relay connection over `items`: `after` is a cursor of one of them (unknown: past the end). With
+    `spread`, an item holds its edge's fields (a list edge has `node` and `title`) instead of being the node."""
     first = _check_first(first)
     start = 0
     if after:
         cursors = [cursor_of(i, item) for i, item in enumerate(items)]
         start = cursors.index(after) + 1 if after in cursors else len(items)
     chunk = items[start:start + first]
-    edges = [{"cursor": cursor_of(start + i, item), "position": start + i + 1, "node": item} for i, item in enumerate(chunk)]
+    edges = [{"cursor": cursor_of(start + i, item), "position": start + i + 1, **(item if spread else {"node": item})}
+             for i, item in enumerate(chunk)]
     end = start + len(chunk)
     return {"total": len(items), "edges": edges, "__typename": typename,
             "pageInfo": {"hasNextPage": end < len(items), "hasPreviousPage": start > 0,
@@ -110,7 +113,8 @@ def _resolvers(schema, data: ApiData) -> None:
         return _connection(category["nominations"], first, after, lambda _i, n: b64(n["id"]), "NominationConnection")
 
     def list_items(lst, _info, first, after=None, **_):
-        return _connection(lst["items"], first, after, lambda i, _x: cursor_for(i), "TitleListItemSearchConnection")
+        return _connection(lst["items"], first, after, lambda i, _x: cursor_for(i), "TitleListItemSearchConnection",
+                           spread=True)
 
     field("Query", "nominationEventEdition", edition_of)
     field("Query", "nominationEvent", event_of)
