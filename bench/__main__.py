@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.serve import API_KEY  # noqa: E402
-from bench.synth import GRAPHQL_PATH, editions, list_requests  # noqa: E402
+from bench.synth import GRAPHQL_PATH, editions, event_api_requests, list_requests  # noqa: E402
 from cinegraph_scrapy import settings as project_settings  # noqa: E402
-from cinegraph_scrapy.parsing.imdb_graphql import GRAPHQL_HEADERS  # noqa: E402
+from cinegraph_scrapy.parsing.imdb_api import API_HEADERS  # noqa: E402
 
 PG_ADMIN = os.environ.get("CINEGRAPH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 NO_POLITENESS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
@@ -113,8 +113,9 @@ def probe_run(cmd: list[str], env: dict, cwd: Path) -> dict:
 
 
 def import_run(spider: str, args: list[str], db: str, server: Server, tmdb: bool,
-               expect_unchanged: int | None = None) -> dict:
-    settings = {**NO_POLITENESS, "IMDB_BASE_URL": server.url, "IMDB_GRAPHQL_URL": server.url + GRAPHQL_PATH,
+               expect_unchanged: int | None = None, api: bool = False) -> dict:
+    """An import; events through their pages unless `api` (the rows measured before the API path existed)."""
+    settings = {**NO_POLITENESS, "IMDB_API_ENABLED": str(api or spider != "imdb_event"), "IMDB_BASE_URL": server.url, "IMDB_GRAPHQL_URL": server.url + GRAPHQL_PATH,
                 "TMDB_ENABLED": str(tmdb),
                 "TMDB_API_BASE": f"{server.tmdb_url}/3", "TMDB_MAX_RPS": "0", "TMDB_CONCURRENCY": "16",
                 "EXTENSIONS": json.dumps({**project_settings.EXTENSIONS, "bench.probe.Probe": 900})}
@@ -149,7 +150,7 @@ def bare_run(urls: list, workdir: Path, spider: str = "bare.py") -> dict:
 def _fetch(req: dict) -> tuple[str, bytes]:
     body = req["body"].encode() if req.get("body") else None
     request = urllib.request.Request(req["url"], data=body, method=req["method"],
-                                     headers=GRAPHQL_HEADERS if body else {})
+                                     headers=API_HEADERS if body else {})
     with urllib.request.urlopen(request) as response:
         return req["url"], response.read()
 
@@ -256,6 +257,16 @@ def floor_run(urls: list, db: str) -> dict:
     return {"wall": wall, "cpu": cpu, "responses": pages_written, "items": rows_written, "maxrss_mb": None}
 
 
+def fetch_costs(server_url: str, eds) -> str:
+    """Bytes and requests per edition on each path: the same edition fetched as its page and through the API."""
+    page_bytes = sum(len(_fetch({"method": "GET", "url": server_url + e.path})[1]) for e in eds)
+    api = event_api_requests(server_url, eds)
+    api_bytes = sum(len(_fetch(r)[1]) for r in api)
+    n = len(eds)
+    return (f"  per edition: page path 1 request, {page_bytes / n / 1024:.1f} kB; API path {len(api) / n:.2f} requests, "
+            f"{api_bytes / n / 1024:.1f} kB ({api_bytes / page_bytes:.2f} of the page's bytes)")
+
+
 def fmt_row(name: str, r: dict, pages: int, noms: int | None) -> str:
     rate = f"{noms / r['wall']:>9.0f}" if noms else f"{'':>9}"
     rss = f"{r['maxrss_mb']:>8.0f}" if r.get("maxrss_mb") else f"{'':>8}"
@@ -297,7 +308,8 @@ def main() -> None:
                 runs: dict[str, list[dict]] = {k: [] for k in
                                                ("event", "list", "event_unchanged", "list_unchanged", "event_floor",
                                                 "list_floor", "event_bare", "list_bare", "event_bare_items",
-                                                "list_bare_items", "event_bare_pages", "list_bare_pages")}
+                                                "list_bare_items", "event_bare_pages", "list_bare_pages",
+                                                "event_api", "event_api_bare")}
                 for _ in range(repeat):  # interleaved, so that drift of the machine hits all of them alike
                     runs["event"].append(import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server, tmdb=False))
                     with psycopg.connect(dsn(dbs.current)) as c:
@@ -308,6 +320,9 @@ def main() -> None:
                                                               tmdb=False, expect_unchanged=n_editions))
                     runs["list_unchanged"].append(import_run("imdb_list", ["-a", "key=1001_movies"], dbs.current, server,
                                                              tmdb=False, expect_unchanged=list_pages))
+                    runs["event_api"].append(import_run("imdb_event", ["-a", f"keys={keys}"], dbs.fresh(), server,
+                                                        tmdb=False, api=True))
+                    runs["event_api_bare"].append(bare_run(event_api_requests(server.url, eds), workdir))
                     runs["event_floor"].append(floor_run([server.url + e.path for e in eds], dbs.fresh()))
                     runs["list_floor"].append(floor_run(list_requests(server.url, list_films), dbs.current))
                     runs["event_bare"].append(bare_run([server.url + e.path for e in eds], workdir))
@@ -332,6 +347,7 @@ def main() -> None:
                     rerun_requests = server.stats()["tmdb"]
                     res["tmdb_counts"] = {"first": first_requests, "films": films, "enriched": enriched,
                                           "rerun": rerun_requests}
+                costs = fetch_costs(server.url, eds)
             finally:
                 server.stop()
             summary[latency] = res
@@ -339,6 +355,8 @@ def main() -> None:
             print(f"\nlatency {latency:g} ms — {nominations:,} nominations stored")
             print(HEADER)
             print(fmt_row("event import (TMDb off)", res["event"], ev_pages, nominations))
+            print(fmt_row("event import via API (TMDb off)", res["event_api"], ev_pages, nominations))
+            print(fmt_row("event bare Scrapy (API requests)", res["event_api_bare"], ev_pages, nominations))
             print(fmt_row("event re-import, pages unchanged", res["event_unchanged"], ev_pages, nominations))
             print(fmt_row("event floor (fetch+json.loads+COPY)", res["event_floor"], ev_pages, nominations))
             print(fmt_row("event bare Scrapy (minimal items)", res["event_bare"], ev_pages, nominations))
@@ -361,6 +379,10 @@ def main() -> None:
             print(f"  ratio event import / bare Scrapy (one item per page): {ev / res['event_bare_pages']['wall']:.2f}   "
                   f"unchanged re-import / bare Scrapy (one item per page): "
                   f"{res['event_unchanged']['wall'] / res['event_bare_pages']['wall']:.2f}")
+            print(f"  ratio event API import / bare Scrapy (same API requests, minimal items): "
+                  f"{res['event_api']['wall'] / res['event_api_bare']['wall']:.2f}   "
+                  f"API import / page import: {res['event_api']['wall'] / ev:.2f}")
+            print(costs)
             lw, lbare = res["list"]["wall"], res["list_bare_items"]["wall"]
             print(f"  ratio list import / floor: {lw / res['list_floor']['wall']:.2f}   "
                   f"import / bare Scrapy (same items): {lw / lbare:.2f}   "

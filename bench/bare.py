@@ -8,7 +8,8 @@ import re
 import scrapy
 
 GRAPHQL_HEADERS = {"Content-Type": "application/json", "Accept": "application/graphql+json, application/json",
-                   "x-imdb-user-language": "en-US", "Origin": "https://www.imdb.com", "Referer": "https://www.imdb.com/"}
+                   "x-imdb-client-name": "imdb-web-next", "x-imdb-user-language": "en-US",
+                   "Origin": "https://www.imdb.com", "Referer": "https://www.imdb.com/"}
 NEXT = re.compile(rb'<script id="__NEXT_DATA__" type="application/json">(.*?)</script>', re.S)
 
 
@@ -24,13 +25,18 @@ class BareSpider(scrapy.Spider):
                 yield scrapy.Request(req["url"])
 
     def parse(self, response):
-        if response.body.startswith(b"{"):  # IMDb GraphQL: the list past its first page
-            for edge in json.loads(response.body)["data"]["list"]["titleListItemSearch"]["edges"]:
-                t = edge["title"]
-                yield {"imdb_id": t["id"], "title": t["titleText"]["text"], "position": edge["node"]["absolutePosition"]}
-            return
-        data = json.loads(NEXT.search(response.body).group(1))
-        props = data["props"]["pageProps"]
+        if response.body.startswith(b"{"):  # IMDb's API: a list slice, an event's editions or an edition
+            data = json.loads(response.body)["data"]
+            if "list" in data:
+                for edge in data["list"]["titleListItemSearch"]["edges"]:
+                    t = edge["title"]
+                    yield {"imdb_id": t["id"], "title": t["titleText"]["text"], "position": edge["node"]["absolutePosition"]}
+                return
+            if "nominationEventEdition" not in data:
+                return
+            props = {"edition": data["nominationEventEdition"]}
+        else:
+            props = json.loads(NEXT.search(response.body).group(1))["props"]["pageProps"]
         if "edition" in props:
             for award in props["edition"]["awards"]:
                 for cat in award["nominationCategories"]["edges"]:

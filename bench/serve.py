@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench.synth import GRAPHQL_PATH, LIST_PATH, editions, event_page, list_site
+from bench.synth import GRAPHQL_PATH, LIST_PATH, api_site, editions, event_page
 from tests.support.server import LoopbackSite, Reply
 from tests.support.tmdb import TmdbStandIn
 
@@ -22,8 +22,9 @@ def main() -> None:
     site = LoopbackSite(latency=args.latency_ms / 1000.0)
     tmdb_site = LoopbackSite(latency=args.latency_ms / 1000.0)  # its own port, as api.themoviedb.org is its own host
     tmdb = TmdbStandIn(tmdb_site, api_key=API_KEY)
-    routes = {e.path: Reply.html(event_page(e)) for e in editions(args.editions)}
-    page1, graphql = list_site(args.list_films)
+    pages = {e: event_page(e) for e in editions(args.editions)}
+    routes = {e.path: Reply.html(body) for e, body in pages.items()}
+    page1, graphql = api_site(args.list_films, pages)
     routes.update({LIST_PATH: Reply.html(page1), GRAPHQL_PATH: graphql})
 
     def stats(_req):

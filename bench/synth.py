@@ -7,8 +7,15 @@ import random
 from dataclasses import dataclass
 
 from cinegraph_scrapy.configs import organizations
-from cinegraph_scrapy.parsing.imdb_graphql import list_items_payload
-from tests.support.graphql import GraphqlList
+import json
+
+from cinegraph_scrapy.parsing.imdb_api import payload
+from cinegraph_scrapy.parsing.imdb_graphql import list_variables
+from cinegraph_scrapy.queries import load_query
+from cinegraph_scrapy.settings import IMDB_API_CATEGORIES_FIRST, IMDB_API_NOMINATIONS_FIRST
+from tests.support.api_data import edition_from_next_page
+from tests.support.graphql import list_data
+from tests.support.imdb_api import ApiData, ImdbApi
 from tests.support.pages import Award, Category, Film, Nom, Person, cursor_for, next_event_page, next_list_page
 
 FILM_POOL = 8_000
@@ -82,18 +89,35 @@ LIST_PATH = f"/list/{LIST_ID}/"
 GRAPHQL_PATH = "/graphql/"
 
 
-def list_site(films: int) -> tuple[str, GraphqlList]:
-    """The list as IMDb serves it: page 1 (the first 250 films, with its endCursor) and the GraphQL
-    stand-in answering the continuation."""
+def edition_id(edition: Edition) -> str:
+    return f"ee{(edition.year * 10 + 1) % 10_000_000:07d}"  # what next_event_page names the edition
+
+
+def api_site(films: int, pages: dict[Edition, str]) -> tuple[str, ImdbApi]:
+    """The list's page 1 (the page path) and IMDb's API (the graphql-core stand-in) holding the whole list
+    and every edition, in the API's shape."""
     all_films = [film(i) for i in range(films)]
     page1 = next_list_page(all_films[:LIST_PAGE], total=films, has_next=films > LIST_PAGE)
-    return page1, GraphqlList(LIST_ID, all_films)
+    data = ApiData()
+    data.lists[LIST_ID] = list_data(LIST_ID, all_films, "A list")
+    for edition, body in pages.items():
+        api_edition, _ = edition_from_next_page(body.encode(), edition.event_id)
+        data.add_edition(api_edition)
+    return page1, ImdbApi(data)
+
+
+def _post(base: str, operation: str, variables: dict) -> dict:
+    return {"method": "POST", "url": base + GRAPHQL_PATH, "body": payload(operation, load_query(operation), variables).decode()}
 
 
 def list_requests(base: str, films: int) -> list[dict]:
-    """The requests the import makes for the list: page 1, then one GraphQL POST per further 250 films."""
-    requests = [{"method": "GET", "url": base + LIST_PATH}]
-    for k in range(1, (films + LIST_PAGE - 1) // LIST_PAGE):
-        requests.append({"method": "POST", "url": base + GRAPHQL_PATH,
-                         "body": list_items_payload(LIST_ID, cursor_for(k * LIST_PAGE - 1)).decode()})
-    return requests
+    """The requests the import makes for the list: one API POST per 250 films, each after the last's cursor."""
+    return [_post(base, "ListPage", list_variables(LIST_ID, cursor_for(k * LIST_PAGE - 1) if k else None))
+            for k in range((films + LIST_PAGE - 1) // LIST_PAGE)]
+
+
+def event_api_requests(base: str, chosen: list[Edition]) -> list[dict]:
+    """The API requests of an import of these editions: each event's editions once, then each edition."""
+    requests = [_post(base, "EventEditions", {"eventId": ev}) for ev in dict.fromkeys(e.event_id for e in chosen)]
+    return requests + [_post(base, "EventEdition", {"editionId": edition_id(e), "categoriesFirst": IMDB_API_CATEGORIES_FIRST,
+                                                    "nominationsFirst": IMDB_API_NOMINATIONS_FIRST}) for e in chosen]

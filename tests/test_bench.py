@@ -12,7 +12,7 @@ def test_quick_benchmark_prints_its_figures():
                           timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    for row in ("event import (TMDb off)", "event re-import, pages unchanged", "event floor (fetch+json.loads+COPY)",
+    for row in ("event import (TMDb off)", "event import via API (TMDb off)", "event bare Scrapy (API requests)", "event re-import, pages unchanged", "event floor (fetch+json.loads+COPY)",
                 "event bare Scrapy (minimal items)", "event bare Scrapy (project's fields)", "list import (TMDb off)",
                 "list re-import, pages unchanged", "list bare Scrapy (project's fields)",
                 "event bare Scrapy (fields, item/page)", "list bare Scrapy (fields, item/page)",
@@ -21,6 +21,8 @@ def test_quick_benchmark_prints_its_figures():
     assert re.search(r"ratio event import / floor: \d+\.\d\d\s+import / bare Scrapy \(same items\): \d+\.\d\d\s+"
                      r"unchanged re-import / bare Scrapy \(same items\): \d+\.\d\d", out)
     assert re.search(r"ratio list import / bare Scrapy \(one item per page\): \d+\.\d\d", out)
+    assert re.search(r"ratio event API import / bare Scrapy \(same API requests, minimal items\): \d+\.\d\d", out)
+    assert re.search(r"per edition: page path 1 request, [\d.]+ kB; API path [\d.]+ requests, [\d.]+ kB", out)
     per_film = float(re.search(r"TMDb requests per unique film \(first run\): (\d+\.\d\d)", out).group(1))
     assert 0 < per_film <= 2.0
     assert "TMDb requests on re-run: 0" in out

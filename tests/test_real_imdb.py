@@ -7,7 +7,9 @@ import pytest
 
 from cinegraph_scrapy.parsing import NoDataError, parse_event_page, parse_list_page
 from cinegraph_scrapy.parsing.imdb_event import Edition, edition_from_url, edition_mismatch
-from cinegraph_scrapy.parsing.imdb_graphql import list_items_payload, parse_list_items
+from cinegraph_scrapy.parsing.imdb_api import ApiNotFound, ApiRefusal
+from cinegraph_scrapy.parsing.imdb_graphql import list_variables, parse_list_items
+from cinegraph_scrapy.queries import load_query
 from cinegraph_scrapy.parsing.imdb_list import PrivateListError
 from tests.conftest import scrapy
 from tests.support.graphql import GraphqlList, result_index
@@ -88,21 +90,21 @@ def test_graphql_answer_reads_title_under_title_and_notes_under_node():
 def test_graphql_errors_null_list_and_broken_answers():
     refused = parse_list_items(json.dumps({"errors": [{"message": "Cannot query field \"description\""}], "data": None}))
     assert refused.entries == [] and refused.errors == ["Cannot query field \"description\""]
-    with pytest.raises(NoDataError, match="no such list"):
+    with pytest.raises(ApiNotFound, match="knows no list"):
         parse_list_items(json.dumps({"data": {"list": None}}))
-    with pytest.raises(NoDataError, match="not valid JSON"):
+    with pytest.raises(ApiRefusal, match="not JSON"):
         parse_list_items(b"<html>gateway timeout</html>")
-    with pytest.raises(NoDataError, match="not valid JSON"):
+    with pytest.raises(ApiRefusal, match="not JSON"):
         parse_list_items(b"[" * 100_000 + b"]" * 100_000)
 
 
-def test_graphql_payload_is_the_documented_query():
-    payload = json.loads(list_items_payload("ls024863935", "CUR", full=False))
-    assert payload["variables"] == {"id": "ls024863935", "first": 250, "after": "CUR"}
-    assert "titleListItemSearch(first: $first, after: $after)" in payload["query"]
-    assert "description" not in payload["query"]
-    full = json.loads(list_items_payload("ls024863935", "CUR"))["query"]
+def test_graphql_list_queries_are_the_documented_ones():
+    assert list_variables("ls024863935", "CUR") == {"id": "ls024863935", "first": 250, "after": "CUR"}
+    basic = load_query("ListPageBasic")
+    assert "titleListItemSearch(first: $first, after: $after)" in basic and "description" not in basic
+    full = load_query("ListPage")
     assert "description { originalText { plainText } }" in full and "titleType { id }" in full
+    assert "fragment ListSlice" in full and "fragment NominationFields" not in full  # only the fragments it spreads
 
 
 # ------------------------------------------------------------------ which edition answered

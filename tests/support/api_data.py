@@ -38,8 +38,13 @@ def title_of(nominee: dict, *, primary: bool) -> dict:
 
 
 def next_data_edition(page_name: str, event_id: str) -> tuple[dict, list[dict]]:
-    """(edition in the API's shape, the event's editions) from a Next.js edition page."""
-    props = json.loads(_NEXT.search(real_page(page_name)).group(1))["props"]["pageProps"]
+    """(edition in the API's shape, the event's editions) from a real Next.js edition page."""
+    return edition_from_next_page(real_page(page_name), event_id)
+
+
+def edition_from_next_page(body: bytes, event_id: str) -> tuple[dict, list[dict]]:
+    """(edition in the API's shape, the event's editions) from a Next.js edition page's bytes."""
+    props = json.loads(_NEXT.search(body).group(1))["props"]["pageProps"]
     info = props["editionInfo"]
     serial = 0
     awards = []
