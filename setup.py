@@ -8,7 +8,8 @@ setup(
     version="1.0.0",
     packages=find_packages(include=["cinegraph_scrapy", "cinegraph_scrapy.*"]),
     package_data={"cinegraph_scrapy.db": ["seeds.json", "migrations/script.py.mako"],
-                  "cinegraph_scrapy.demo": ["*.html", "*.json"]},
+                  "cinegraph_scrapy.demo": ["*.html", "*.json"],
+                  "cinegraph_scrapy.queries": ["*.graphql"]},
     include_package_data=True,
     entry_points={"scrapy": ["settings = cinegraph_scrapy.settings"]},
 )

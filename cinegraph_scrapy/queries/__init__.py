@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-PACKAGED = Path(__file__).resolve().parent
+PACKAGED = resources.files(__name__)  # read through importlib.resources: works from a zipped scrapyd egg too
 _FRAGMENT = re.compile(r"^fragment\s+(\w+)\s+on\s+\w+", re.M)
 _SPREAD = re.compile(r"\.\.\.\s*(\w+)")
 
