@@ -109,6 +109,8 @@ def test_a_page_no_parser_can_read_fails_with_the_reason_and_the_crawl_goes_on()
     ledger = RunLedger(target=SimpleNamespace(source_key="venice_2024"))
     spider = SimpleNamespace(ledgers={"venice_2024": ledger}, crawler=get_crawler(), check_page=lambda r: None)
     spider.page_failed = lambda r, reason: BaseImportSpider.page_failed(spider, r, reason)
+    spider.page_failed_for = lambda t, reason, page=1: BaseImportSpider.page_failed_for(spider, t, reason, page)
+    spider.with_refusal = BaseImportSpider.with_refusal
     response = HtmlResponse("https://www.imdb.com/event/ev0000681/2024/1/", body=b"<html></html>",
                             request=Request("https://www.imdb.com/event/ev0000681/2024/1/",
                                             meta={"source_key": "venice_2024", "page": 1}))

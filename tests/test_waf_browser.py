@@ -61,7 +61,7 @@ def test_graphql_continuation_never_goes_through_the_browser(imdb, graphql, db, 
     WafSite(imdb, {"/list/ls024863935/": next_list_page(films[:3], total=6, has_next=True)})
     graphql.route("/", GraphqlList("ls024863935", films))
     run = scrapy("crawl", "imdb_list", "-a", "key=1001_movies", db_url=pg_url,
-                 settings={"IMDB_BASE_URL": imdb.url, "IMDB_GRAPHQL_URL": graphql.url + "/"})
+                 settings={"IMDB_BASE_URL": imdb.url, "IMDB_GRAPHQL_URL": graphql.url + "/", "IMDB_API_ENABLED": "False"})
     assert run.returncode == 0, run.log
     assert db.scalar("SELECT count(*) FROM canonical_sources") == 6
     assert "'waf/browser_requests': 1" in run.log

@@ -1,6 +1,6 @@
 """Bundled pages for `scrapy demo`, in IMDb's real shapes: an event edition in the current Next.js layout
 (`event_2024.html`), a legacy `NomineesWidget` edition (`event_2019_legacy.html`), and a 310-film list:
-its first page (250 items, an endCursor) and the GraphQL answer that continues it. They describe a made-up
+its first page (250 items, an endCursor) and IMDb's API answers for its two slices (the import asks the API first). They describe a made-up
 "Cinegraph Demo Festival" (`ev9999999`, key prefix `demo`) and list `ls900000001`, so that a demo never
 touches the configurations of real festivals or lists.
 
@@ -25,7 +25,8 @@ PAGES = {
     f"/event/{EVENT_ID}/2019/1/": "event_2019_legacy.html",
     f"/list/{LIST_ID}/": "list_page1.html",
 }
-GRAPHQL_ANSWERS = {249: "graphql_after_249.json"}  # resultIndex of the cursor → answer
+# resultIndex of the cursor → IMDb's API answer (None: the list's first slice, which the import asks first)
+GRAPHQL_ANSWERS = {None: "graphql_first.json", 249: "graphql_after_249.json"}
 
 
 def _read(name: str) -> bytes:
@@ -73,7 +74,8 @@ class DemoSite:
                     variables = json.loads(self.rfile.read(length) or b"{}").get("variables") or {}
                 except ValueError:
                     variables = {}
-                name = GRAPHQL_ANSWERS.get(_result_index(variables.get("after") or ""))
+                after = variables.get("after")
+                name = GRAPHQL_ANSWERS.get(_result_index(after) if after else None, None if after else "graphql_first.json")
                 if self.path != GRAPHQL_PATH or variables.get("id") != LIST_ID or name is None:
                     self._send(200, b'{"data": {"list": null}}', "application/json")
                 else:
