@@ -8,6 +8,8 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.spiderloader import get_spider_loader
 
+from cinegraph_scrapy.cli import quiet_closed_pipe
+
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -29,9 +31,16 @@ class Command(ScrapyCommand):
             print(f"error: give one spider name{hint} (spiders: {', '.join(sorted(names))})", file=sys.stderr)
             self.exitcode = 2
             return
-        spidercls = loader.load(args[0])
+        try:
+            self._print(loader.load(args[0]), args[0])
+            sys.stdout.flush()
+        except BrokenPipeError:  # `scrapy help-args imdb_event | head -1`: the reader has gone
+            quiet_closed_pipe()
+
+    @staticmethod
+    def _print(spidercls, name: str) -> None:
         doc = (spidercls.__module__ and sys.modules[spidercls.__module__].__doc__ or "").strip().splitlines()
-        print(f"scrapy crawl {args[0]} [-a NAME=value …]" + (f" — {doc[0]}" if doc else ""))
+        print(f"scrapy crawl {name} [-a NAME=value …]" + (f" — {doc[0]}" if doc else ""))
         arguments = getattr(spidercls, "arguments", {}) or {}
         width = max([len(n) for n in arguments] + [4])
         for name, text in arguments.items():
