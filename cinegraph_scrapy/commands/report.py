@@ -14,6 +14,7 @@ from cinegraph_scrapy.runs import as_aware
 STATUS_COLOURS = {
     "success": "#2e7d32",
     "partial": "#f9a825",
+    "announced": "#78909c",  # IMDb lists the edition, no nominations yet
     "failed": "#c62828",
     "running": "#1565c0",
     "interrupted": "#6a1b9a",
