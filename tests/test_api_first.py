@@ -292,3 +292,22 @@ def test_queries_are_files_a_setting_can_override(tmp_path, imdb, graphql, db, p
     assert run.returncode == 0, run.log
     assert "location { text } id" in api.calls[0]["query"]
     assert json.loads(json.dumps(api.calls[1]["variables"]))["editionId"] == "ee0163152"
+
+
+def test_years_all_discovers_through_the_api_then_imports_every_edition(imdb, graphql, db, pg_url):
+    waf_everywhere(imdb)
+    data = ApiData()
+    for year in (2022, 2023, 2024):
+        edition = _big_edition()
+        edition.update(id=f"ee80{year}", year=year)
+        edition["awards"] = edition["awards"][:1]
+        edition["awards"][0]["categories"] = edition["awards"][0]["categories"][:3]
+        data.add_edition(edition)
+    api = ImdbApi(data)
+    graphql.route("/", api)
+    run = crawl(pg_url, imdb, graphql, "imdb_event", "-a", "org=venice", "-a", "years=all")
+    assert run.returncode == 0, run.log
+    statuses = dict(db.rows("SELECT l.source_key, r.status FROM import_runs r JOIN movie_lists l ON l.id = r.list_id"))
+    assert statuses == {"venice_2022": "success", "venice_2023": "success", "venice_2024": "success"}
+    assert db.scalar("SELECT count(*) FROM festival_nominations") == 9
+    assert api.operations().count("EventEditions") == 1 and page_requests(imdb) == []

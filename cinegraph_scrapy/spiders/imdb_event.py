@@ -81,8 +81,7 @@ class ImdbEventSpider(EventApiFlow, BaseImportSpider):
         self.crawler.stats.inc_value("cinegraph/editions_discovered", len(report.editions))
         logger.info("%s: %d editions listed (%s), %d new configs", slug, len(report.editions), report.span,
                     len(report.created))
-        for target in self.add_targets(report.keys):
-            yield self.edition_request(target)
+        yield from self.first_requests(self.add_targets(report.keys))
 
     def on_discovery_error(self, failure):
         response = getattr(failure.value, "response", None)
