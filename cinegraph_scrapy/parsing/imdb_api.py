@@ -16,7 +16,6 @@ from typing import Any
 
 from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.errors import CinegraphError
-from cinegraph_scrapy.parsing.blocks import NoDataError
 from cinegraph_scrapy.parsing.imdb_event import Edition, EventPage, _editions, edition_page
 from cinegraph_scrapy.parsing.text import as_dict, as_list, dig, int_or_none, text_of
 

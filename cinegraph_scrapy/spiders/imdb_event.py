@@ -12,7 +12,6 @@ the event's editions (API, else the event page), creates their configs, then imp
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 
 import scrapy
 from scrapy.http import Response
@@ -21,7 +20,6 @@ from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.discovery import discover_from_page, edition_keys, existing_keys, record_editions
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError
 from cinegraph_scrapy.items import NominationItem
-from cinegraph_scrapy.parsing.imdb_api import EditionAssembly, ApiRefusal, parse_event_editions, read_answer, require
 from cinegraph_scrapy.parsing.imdb_event import EventPage, edition_mismatch, parse_event_page
 from cinegraph_scrapy.secrets import redact
 from cinegraph_scrapy.spiders.base import BaseImportSpider
