@@ -7,7 +7,6 @@ import random
 from dataclasses import dataclass
 
 from cinegraph_scrapy.configs import organizations
-import json
 
 from cinegraph_scrapy.parsing.imdb_api import payload
 from cinegraph_scrapy.parsing.imdb_graphql import list_variables

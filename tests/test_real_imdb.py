@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from cinegraph_scrapy.parsing import NoDataError, parse_event_page, parse_list_page
-from cinegraph_scrapy.parsing.imdb_event import Edition, edition_from_url, edition_mismatch
+from cinegraph_scrapy.parsing import parse_event_page, parse_list_page
+from cinegraph_scrapy.parsing.edition_check import edition_from_url, edition_mismatch
+from cinegraph_scrapy.parsing.imdb_event import Edition
 from cinegraph_scrapy.parsing.imdb_api import ApiNotFound, ApiRefusal
 from cinegraph_scrapy.parsing.imdb_graphql import list_variables, parse_list_items
 from cinegraph_scrapy.queries import load_query

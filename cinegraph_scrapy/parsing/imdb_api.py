@@ -16,7 +16,7 @@ from typing import Any
 
 from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.errors import CinegraphError
-from cinegraph_scrapy.parsing.imdb_event import Edition, EventPage, _editions, edition_page
+from cinegraph_scrapy.parsing.imdb_event import Edition, EventPage, edition_page, listed_editions
 from cinegraph_scrapy.parsing.text import as_dict, as_list, dig, int_or_none, text_of
 
 # What the web client sends; since 2026-07-30 the API answers a bare 403 to requests without them.
@@ -122,7 +122,7 @@ def parse_event_editions(body: str | bytes, event_id: str) -> EventListing:
     event = require(read_answer(body), "nominationEvent", f"event {event_id}")
     found = event.get("id")
     return EventListing(found if isinstance(found, str) else None, text_of(event.get("name")),
-                        text_of(event.get("location")), _editions(event.get("editions")))
+                        text_of(event.get("location")), listed_editions(event.get("editions")))
 
 
 # ---------------------------------------------------------------- an edition, whole

@@ -19,7 +19,7 @@ from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.discovery import record_editions
 from cinegraph_scrapy.errors import CinegraphError
 from cinegraph_scrapy.parsing.imdb_api import Continuation, EditionAssembly, parse_event_editions, read_answer, require
-from cinegraph_scrapy.parsing.imdb_event import edition_mismatch
+from cinegraph_scrapy.parsing.edition_check import edition_mismatch
 from cinegraph_scrapy.secrets import error_line, redact
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,11 @@ MINIMAL_UNREAD = ("read with IMDb's minimal query after the full one was refused
 
 class EventApiFlow:
     """Mixed into ImdbEventSpider (which provides the page path: edition_request, edition_items…)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # source key → (the edition read so far, its ee… id), while its connections are being followed
+        self._assemblies: dict[str, tuple[EditionAssembly, str]] = {}
 
     def first_requests(self, targets: list[ImportTarget]):
         if not self.api_enabled():
@@ -156,12 +161,6 @@ class EventApiFlow:
         assembly.asked.add(step)
         assembly.failed.append(f"{step.category}: {self.api_failure(failure)}")
         yield from self._continue(self.ledgers[key].target)
-
-    @property
-    def _assemblies(self) -> dict[str, tuple[EditionAssembly, str]]:
-        if not hasattr(self, "_assembling"):
-            self._assembling = {}
-        return self._assembling
 
     def _continue(self, target: ImportTarget):
         """Ask for the next missing part of the edition, or, when nothing is missing, yield its page item."""

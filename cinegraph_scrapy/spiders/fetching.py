@@ -41,7 +41,7 @@ class FetchPaths:
         if key in self.ledgers:
             self.ledgers[key].graphql_requests += 1
         meta.update({"download_slot": GRAPHQL_SLOT, "imdb_graphql": True, "api_operation": operation,
-                     "dont_redirect": True, "handle_httpstatus_all": False})
+                     "dont_redirect": True})
         return scrapy.Request(self.settings.get("IMDB_GRAPHQL_URL"), method="POST", headers=API_HEADERS,
                               body=payload(operation, query, variables), callback=callback, errback=errback,
                               dont_filter=True, meta=meta)

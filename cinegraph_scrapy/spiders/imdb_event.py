@@ -20,7 +20,8 @@ from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.discovery import discover_from_page, edition_keys, existing_keys, record_editions
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError
 from cinegraph_scrapy.items import NominationItem
-from cinegraph_scrapy.parsing.imdb_event import EventPage, edition_mismatch, parse_event_page
+from cinegraph_scrapy.parsing.edition_check import edition_mismatch
+from cinegraph_scrapy.parsing.imdb_event import EventPage, parse_event_page
 from cinegraph_scrapy.secrets import redact
 from cinegraph_scrapy.spiders.base import BaseImportSpider
 from cinegraph_scrapy.spiders.event_api import EventApiFlow

@@ -57,6 +57,7 @@ class LoopbackSite:
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
         self.latency = latency
+        self.fallback: Reply | None = None  # the answer to unrouted paths (None: 404)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -73,7 +74,7 @@ class LoopbackSite:
         if target is None:
             target = self.routes.get(req.path)
         if target is None:
-            return Reply.html("<html><body>Not found</body></html>", 404)
+            return self.fallback or Reply.html("<html><body>Not found</body></html>", 404)
         if isinstance(target, list):
             return target[min(count, len(target)) - 1]
         if callable(target):
