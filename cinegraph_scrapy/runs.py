@@ -62,6 +62,7 @@ class RunLedger:
     bytes_fetched: Counter = field(default_factory=Counter)  # bytes per fetch path
     unread: list[str] = field(default_factory=list)  # what a fallback query could not read
     announced: str | None = None  # IMDb lists the edition but publishes no nominations yet
+    unmapped_categories: int | None = None  # category names of the edition no canonical rule maps
     notes_unread: int = 0  # GraphQL entries read with the basic query (their notes could not be read)
     nominations_found: int = 0
     nominations_stored: int = 0
@@ -123,6 +124,7 @@ class RunLedger:
             "films": len(self.movie_ids),
             "expected_total": self.expected_total,
             "graphql_requests": self.graphql_requests,
+            "unmapped_categories": self.unmapped_categories,
             "served_by": dict(self.served_by),
             "bytes_fetched": dict(self.bytes_fetched),
             "notes_unread": self.notes_unread,

@@ -235,6 +235,10 @@ class FestivalCategory(Base):
     award_name: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
     imdb_award_id: Mapped[str | None] = mapped_column(String(20))  # aw…
+    # The canonical key (canonical/rules.py) when it is the same in every year the category appears, and
+    # where it came from: packaged | operator; NULL: unmapped, or "by year" when the key changes with the year.
+    canonical_key: Mapped[str | None] = mapped_column(String(50))
+    canonical_source: Mapped[str | None] = mapped_column(String(20))
 
 
 class FestivalNomination(Base):
@@ -259,3 +263,24 @@ class FestivalNomination(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The canonical key of its category in its ceremony's year (a category's meaning can change with the
+    # years: Cannes' "Grand Prize of the Festival" is the top prize until 1954, the second prize since).
+    canonical_key: Mapped[str | None] = mapped_column(String(50), index=True)
+
+
+class CategoryRule(Base):
+    """An operator's canonical-category rule (`scrapy categories map|unmap`): tried before the packaged
+    rules of its organization, newest first. Patterns are regular expressions (the command escapes names);
+    a NULL category matches a single-category award; a NULL key means "not canonical"."""
+
+    __tablename__ = "category_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("festival_organizations.id", ondelete="CASCADE"),
+                                                 index=True)
+    award_pattern: Mapped[str] = mapped_column(Text)
+    category_pattern: Mapped[str | None] = mapped_column(Text)
+    year_from: Mapped[int | None] = mapped_column(Integer)
+    year_to: Mapped[int | None] = mapped_column(Integer)
+    canonical_key: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

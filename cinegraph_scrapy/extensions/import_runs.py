@@ -114,12 +114,16 @@ class ImportRunsExtension:
             logger.error("%s: edition discovery failed — %s", slug, error)
             self.summary_lines.append(f"{slug}: discovery FAILED | {redact(error)}")
             self.statuses[slug] = "failed"
+        mapped = self._map_categories(spider)
         for key, ledger in spider.ledgers.items():
             if ledger.skipped:
                 self.summary_lines.append(f"{key}: skipped — {ledger.skipped}")
                 self.statuses[key] = "skipped"
                 continue
             status, error = ledger.final_status(reason)
+            if mapped is not None and ledger.target.is_event and ledger.nominations_stored:
+                ledger.unmapped_categories = len(
+                    mapped.unmapped_by_year.get((ledger.target.organization, ledger.target.year), ()))
             if status == "success" and not ledger.target.is_event:
                 self._record_list_gone(spider, ledger)
             outcomes.append((ledger, status, error, {**ledger.counts(), "crawl": crawl_stats}))
@@ -142,6 +146,21 @@ class ImportRunsExtension:
             self.crawler.stats.set_value("cinegraph/final_status", "refused")
         if self.locks is not None:
             self.locks.close()  # never raises
+
+    @staticmethod
+    def _map_categories(spider):
+        """Canonical keys for what this crawl stored (canonical/mapping.py); never fatal to the crawl."""
+        from cinegraph_scrapy.canonical.mapping import map_imported
+
+        slugs = {l.target.organization for l in spider.ledgers.values()
+                 if l.target.is_event and l.target.organization and l.nominations_stored}
+        if not slugs:
+            return None
+        try:
+            return with_retries(lambda: map_imported(spider.engine_db, slugs), what="mapping canonical categories")
+        except Exception as exc:
+            logger.warning("could not map canonical categories: %s", redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            return None
 
     @staticmethod
     def _record_list_gone(spider, ledger) -> None:
@@ -169,6 +188,8 @@ class ImportRunsExtension:
             parts.append(f"winners {ledger.winners}")
             if ledger.people_only:
                 parts.append(f"people-only {ledger.people_only}")
+            if ledger.unmapped_categories is not None:
+                parts.append(f"unmapped categories {ledger.unmapped_categories}")
         else:
             total = f"/{ledger.expected_total}" if ledger.expected_total is not None else ""
             parts.append(f"entries {ledger.entries_seen}{total}")

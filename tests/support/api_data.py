@@ -117,3 +117,43 @@ def legacy_edition(file_name: str, location: str | None = None) -> dict:
 
 def real_page_json(file_name: str) -> bytes:
     return (REAL / file_name).read_bytes()
+
+
+AWARD_NAMES = REAL / "award_names"
+
+
+def award_names(slug: str) -> dict:
+    """IMDb's award / category names of an organization per edition ("YEAR/INSTANCE"), with each category's
+    nominee count and winning title ids (tests/real/award_names/, from Kometa-Team/IMDb-Awards)."""
+    return json.loads((AWARD_NAMES / f"{slug}.json").read_text())
+
+
+def names_edition(slug: str, edition: str, edition_id: str) -> dict:
+    """One edition of `award_names(slug)` as the API's edition: its real award and category names (a category
+    named as its award is a single-category award: `category: null`), its winning titles, and stand-in titles
+    for the other nominees."""
+    data = award_names(slug)
+    year, instance = (int(part) for part in edition.split("/"))
+    awards: dict[str, list] = {}
+    serial = iter(range(1, 1_000_000))
+    for index, (award, category, nominees, winners) in enumerate(data["editions"][edition]):
+        nominations = [_names_nomination(f"an7{year}{next(serial):05d}", tt, True) for tt in winners]
+        nominations += [_names_nomination(f"an7{year}{next(serial):05d}", f"tt8{year}{index:03d}{n}", False)
+                        for n in range(max(nominees - len(winners), 0))]
+        if not nominations:
+            continue
+        awards.setdefault(award, []).append({"category": None if category == award else {"text": category},
+                                             "nominations": nominations})
+    return {"id": edition_id, "year": year, "instanceWithinYear": instance, "dateRange": None,
+            "event": {"id": data["event_id"], "name": {"text": slug}, "location": None},
+            "awards": [{"id": f"aw7{index:06d}", "text": award, "categories": categories}
+                       for index, (award, categories) in enumerate(awards.items())]}
+
+
+def _names_nomination(nomination_id: str, title_id: str, won: bool) -> dict:
+    return {"id": nomination_id, "isWinner": won, "notes": None, "forEpisodes": None,
+            "forSongTitles": None,
+            "awardedEntities": {"__typename": "AwardedTitles", "secondaryAwardNames": None,
+                                "secondaryAwardCompanies": None,
+                                "awardTitles": [{"note": None, "title": {"id": title_id, "titleText": {"text": f"Title {title_id}"},
+                                                                          "originalTitleText": None, "titleType": {"id": "movie"}}}]}}
