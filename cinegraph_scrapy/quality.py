@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from cinegraph_scrapy.canonical.queries import coverage_by_organization
 from cinegraph_scrapy.configs import auto_event_row, event_config_row, nearest_keys, organizations
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
@@ -225,6 +226,8 @@ class Coverage:
     side_by_side: list[dict[str, Any]]
     # key → its last import run: {run_id, status, error, finished_at, stored} (imported configs only)
     last_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # organization slug → (nominations with a canonical key, nominations)
+    canonical: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def coverage(engine: Engine) -> Coverage:
@@ -288,6 +291,8 @@ def coverage(engine: Engine) -> Coverage:
                 select(MovieList.source_key, ImportRun).join(last, last.c.list_id == MovieList.id)
                 .join(ImportRun, ImportRun.id == last.c.run_id).order_by(MovieList.source_key))
         }
+    with engine.connect() as conn:
+        canonical = coverage_by_organization(conn)
     years = sorted({y for (_, y) in grid})
     ordered = sorted(seen_orgs.items(), key=lambda kv: kv[1])
-    return Coverage(years, ordered, grid, lists, side, last_runs)
+    return Coverage(years, ordered, grid, lists, side, last_runs, canonical)

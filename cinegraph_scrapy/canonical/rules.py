@@ -102,6 +102,8 @@ def parse_years(spec: str | None) -> tuple[int | None, int | None]:
     low, high = (int(first) if first else None), (int(last) if last else None)
     if not dash:
         high = low
+    if low is not None and high is not None and low > high:
+        raise RuleError(f"years {spec!r} run backwards")
     return low, high
 
 

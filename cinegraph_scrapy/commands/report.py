@@ -26,6 +26,13 @@ def _when(value) -> str:
     return as_aware(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def canonical_rows(cov: Coverage) -> list[list]:
+    """Per organization: nominations mapped to a canonical key, nominations, share."""
+    names = dict(cov.organizations)
+    return [[names.get(slug, slug), mapped, total, f"{100 * mapped / total:.0f}%" if total else ""]
+            for slug, (mapped, total) in sorted(cov.canonical.items(), key=lambda kv: names.get(kv[0], kv[0]))]
+
+
 def render_html(cov: Coverage) -> str:
     e = html.escape
     css = "".join(
@@ -69,6 +76,8 @@ def render_html(cov: Coverage) -> str:
         f"<td>{s['editions_imported']}</td><td>{s['event_films']}</td><td>{s['event_winners']}</td><td>{s['in_both']}</td></tr>"
         for s in cov.side_by_side
     )
+    canonical = "".join(f"<tr><td>{e(str(name))}</td><td>{mapped}</td><td>{total}</td><td>{share}</td></tr>"
+                        for name, mapped, total, share in canonical_rows(cov))
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>cinegraph import coverage</title>
@@ -91,6 +100,9 @@ span.cell{{display:inline-block;padding:2px 8px;margin-right:4px}}
 <h2>Events vs lists</h2>
 <table id="side-by-side"><thead><tr><th>List</th><th>Organization</th><th>Films in list</th><th>Editions imported</th>
 <th>Films in events</th><th>Winning films</th><th>In both</th></tr></thead><tbody>{side}</tbody></table>
+<h2>Canonical categories</h2>
+<table id="canonical"><thead><tr><th>Organization</th><th>Nominations mapped</th><th>Nominations</th><th>Coverage</th>
+</tr></thead><tbody>{canonical}</tbody></table>
 <h2>Last import runs</h2>
 <table id="runs"><thead><tr><th>Key</th><th>Run</th><th>Status</th><th>Items stored</th><th>Finished (UTC)</th>
 <th>Error</th></tr></thead><tbody>{runs}</tbody></table>
@@ -120,6 +132,8 @@ def print_terminal(cov: Coverage) -> None:
     print_table([[s["list"], s["organization"], s["list_films"], s["editions_imported"], s["event_films"],
                   s["event_winners"], s["in_both"]] for s in cov.side_by_side],
                 ["list", "organization", "list films", "editions", "event films", "winning films", "in both"])
+    print("\nCanonical categories (share of nominations mapped)")
+    print_table(canonical_rows(cov), ["organization", "mapped", "nominations", "coverage"])
 
 
 class Command(DatabaseCommand):
