@@ -9,7 +9,8 @@ setup(
     packages=find_packages(include=["cinegraph_scrapy", "cinegraph_scrapy.*"]),
     package_data={"cinegraph_scrapy.db": ["seeds.json", "migrations/script.py.mako"],
                   "cinegraph_scrapy.demo": ["*.html", "*.json"],
-                  "cinegraph_scrapy.queries": ["*.graphql"]},
+                  "cinegraph_scrapy.queries": ["*.graphql"],
+                  "cinegraph_scrapy.canonical": ["*.json"]},
     include_package_data=True,
     entry_points={"scrapy": ["settings = cinegraph_scrapy.settings"]},
 )
