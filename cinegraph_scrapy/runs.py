@@ -62,6 +62,7 @@ class RunLedger:
     bytes_fetched: Counter = field(default_factory=Counter)  # bytes per fetch path
     unread: list[str] = field(default_factory=list)  # what a fallback query could not read
     announced: str | None = None  # IMDb lists the edition but publishes no nominations yet
+    suspect: str | None = None  # the drift guard did not believe a page (drift.py): nothing of it written
     unmapped_categories: int | None = None  # category names of the edition no canonical rule maps
     notes_unread: int = 0  # GraphQL entries read with the basic query (their notes could not be read)
     nominations_found: int = 0
@@ -82,6 +83,8 @@ class RunLedger:
         """success | partial | failed, and the reason when it is not success."""
         if self.lock_lost:
             return "failed", self.lock_lost
+        if self.suspect:
+            return "suspect", self.suspect
         errors = self.page_errors + self.store_errors
         stored = self.items_stored
         if stored == 0 and self.nominations_stored == 0:

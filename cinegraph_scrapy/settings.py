@@ -89,6 +89,10 @@ DB_WRITERS = 2
 DB_PAGE_RETRIES = 5  # a page transaction lost to a deadlock or a dropped connection is tried again
 DB_RETRY_BACKOFF = 0.2  # seconds before the first retry; doubles per attempt
 
+# ---- drift guard (drift.py): a page giving under this share of the nominations, categories or list
+# entries the last import stored is not written and the run ends `suspect` (`-a accept=1` writes it)
+DRIFT_MIN_SHARE = 0.5
+
 # ---- import runs: one running import per key
 IMPORT_HEARTBEAT_SECONDS = 10.0
 IMPORT_LOCK_STALE_SECONDS = 60.0

@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from cinegraph_scrapy.canonical.rules import OPERATOR, Rule, RuleBook
 from cinegraph_scrapy.db.models import (CategoryRule, FestivalCategory, FestivalCeremony, FestivalNomination,
@@ -105,7 +105,7 @@ def _remap_organization(conn: Connection, organization_id: int, slug: str, book:
             source = next(iter(sources)) if key is not None and len(sources) == 1 else (None if key is None else "mixed")
         else:
             key, source = None, BY_YEAR
-        category_rows.append({"b_id": category_id, "canonical_key": key, "canonical_source": source})
+        category_rows.append({"b_id": category_id, "b_key": key, "b_source": source})
     _write(conn, organization_id, category_rows, year_keys)
 
 
@@ -113,13 +113,20 @@ def _write(conn: Connection, organization_id: int, category_rows: list[dict], ye
     categories = FestivalCategory.__table__
     nominations = FestivalNomination.__table__
     ceremonies = FestivalCeremony.__table__
+    # Only rows whose key changes are written (and locked): an import of an organization whose categories
+    # are all mapped already costs two reads, not a rewrite of its whole history.
     if category_rows:
-        conn.execute(update(categories).where(categories.c.id == bindparam("b_id")), category_rows)
+        conn.execute(update(categories).where(
+            categories.c.id == bindparam("b_id"),
+            or_(categories.c.canonical_key.is_distinct_from(bindparam("b_key")),
+                categories.c.canonical_source.is_distinct_from(bindparam("b_source"))))
+            .values(canonical_key=bindparam("b_key"), canonical_source=bindparam("b_source")), category_rows)
     if year_keys:
         in_year = select(ceremonies.c.id).where(ceremonies.c.organization_id == organization_id,
                                                 ceremonies.c.year == bindparam("b_year"))
         conn.execute(update(nominations).where(nominations.c.category_id == bindparam("b_category"),
-                                               nominations.c.ceremony_id.in_(in_year))
+                                               nominations.c.ceremony_id.in_(in_year),
+                                               nominations.c.canonical_key.is_distinct_from(bindparam("b_key")))
                      .values(canonical_key=bindparam("b_key")), year_keys)
 
 

@@ -41,7 +41,7 @@ class Command(ScrapyCrawl):
         self._report(crawler, opts)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-        elif crawler.stats is not None and crawler.stats.get_value("cinegraph/final_status") in ("failed", "refused"):
+        elif crawler.stats is not None and crawler.stats.get_value("cinegraph/final_status") in ("failed", "suspect", "refused"):
             self.exitcode = 1
 
     def _report(self, crawler, opts) -> None:

@@ -15,6 +15,7 @@ STATUS_COLOURS = {
     "success": "#2e7d32",
     "partial": "#f9a825",
     "announced": "#78909c",  # IMDb lists the edition, no nominations yet
+    "suspect": "#ef6c00",  # the drift guard did not believe the page: nothing written
     "failed": "#c62828",
     "running": "#1565c0",
     "interrupted": "#6a1b9a",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from cinegraph_scrapy.db.models import (
     CanonicalSource,
@@ -132,3 +132,9 @@ def list_gone(conn: Connection, list_id: int, run_id: int, started_at: datetime)
                                and_(CanonicalSource.last_seen_at >= previous, CanonicalSource.last_seen_at < started_at))
                         .order_by(CanonicalSource.position)).all()
     return [{"change": "gone", "imdb_id": imdb_id, "position": position} for imdb_id, position in rows]
+
+
+def stored_list_entries(conn: Connection, list_id: int) -> int:
+    """How many entries the list's imports have stored (the drift guard's measure of a list)."""
+    return conn.execute(select(func.count()).select_from(CanonicalSource)
+                        .where(CanonicalSource.list_id == list_id)).scalar_one()

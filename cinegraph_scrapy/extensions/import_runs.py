@@ -17,7 +17,7 @@ from cinegraph_scrapy.signals import imports_added
 
 logger = logging.getLogger(__name__)
 
-_STATUS_RANK = {"success": 0, "announced": 0, "partial": 1, "failed": 2, "skipped": 3}
+_STATUS_RANK = {"success": 0, "announced": 0, "partial": 1, "suspect": 2, "failed": 3, "skipped": 4}
 _STATS_PREFIXES = ("cinegraph/", "tmdb/", "retry/", "downloader/response_status_count/", "item_dropped", "waf/",
                    "finish_reason", "elapsed_time_seconds", "log_count/ERROR", "log_count/WARNING")
 
@@ -134,7 +134,7 @@ class ImportRunsExtension:
             if status == "success":
                 logger.info("%s: import %s", key, status)
             else:
-                (logger.error if status == "failed" else logger.warning)("%s: import %s — %s", key, status, error)
+                (logger.error if status in ("failed", "suspect") else logger.warning)("%s: import %s — %s", key, status, error)
             self.summary_lines.append(self._summary(key, ledger, status, error, stats))
         try:
             with_retries(lambda: runs.finish_runs(spider.engine_db, outcomes), what="recording the import runs")
@@ -217,7 +217,7 @@ class ImportRunsExtension:
         """`IMPORT STATUS: <worst status> <keys> (<count per status>)`: the last line of a job's log."""
         if not self.statuses:
             return None
-        worst = max(self.statuses.values(), key=lambda s: _STATUS_RANK.get(s, 3 if s == "skipped" else 0))
+        worst = max(self.statuses.values(), key=lambda s: _STATUS_RANK.get(s, 0))
         counts = {}
         for status in self.statuses.values():
             counts[status] = counts.get(status, 0) + 1

@@ -27,6 +27,7 @@ from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.retry import retryable
 from cinegraph_scrapy.items import NominationItem, PageItem
 from cinegraph_scrapy.pipelines import drop_row
+from cinegraph_scrapy.drift import Figures, SuspectPage, edition_drift, list_drift
 from cinegraph_scrapy.runs import RunLedger, utcnow
 from cinegraph_scrapy.secrets import error_line, redact
 
@@ -40,6 +41,8 @@ class StoragePipeline:
         self.page_retries = max(0, crawler.settings.getint("DB_PAGE_RETRIES", 5))
         self.retry_backoff = crawler.settings.getfloat("DB_RETRY_BACKOFF", 0.2)
         self.full_write = False  # `-a full=1`: write every page even when its content is unchanged
+        self.accept_drift = False  # `-a accept=1`: write a page the drift guard does not believe
+        self.drift_min_share = crawler.settings.getfloat("DRIFT_MIN_SHARE")
         self.executor: ThreadPoolExecutor | None = None
         self.pending: set[asyncio.Future] = set()
         self.org_ids: dict[str, int] = {}
@@ -66,6 +69,7 @@ class StoragePipeline:
 
     def open_spider(self):
         self.full_write = bool(getattr(self.spider, "full_write", False))
+        self.accept_drift = bool(getattr(self.spider, "accept_drift", False))
         engine = getattr(self.spider, "engine_db", None)
         writers = self.writers if engine is not None and engine.dialect.name == "postgresql" else 1
         self.executor = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="cinegraph-db")
@@ -123,6 +127,8 @@ class StoragePipeline:
         if ledger.lock_lost:
             ledger.store_errors.append(f"page {page} not stored: {ledger.lock_lost}")
             return
+        if ledger.suspect:  # an earlier page of this import was not believed: none of it is written
+            return
         fingerprint = page_fingerprint(target, page_item)
         attempt = 0
         while True:
@@ -143,6 +149,11 @@ class StoragePipeline:
                             result = self._write_list_page(conn, ledger, page_item, now)
                     self._before_commit(conn, ledger, page)
                 break
+            except SuspectPage as exc:  # rolled back: the drift guard does not believe this page
+                ledger.suspect = str(exc)
+                self.stats.inc_value("cinegraph/suspect_pages")
+                logger.error("%s: page %s %s", target.source_key, page, exc)
+                return
             except Exception as exc:  # the page is rolled back as a whole; the crawl goes on
                 self._drop_connection()
                 kind = retryable(exc)
@@ -297,6 +308,12 @@ class StoragePipeline:
 
     def _write_list_page(self, conn, ledger: RunLedger, page_item: PageItem, now) -> dict[str, Any]:
         items = page_item.rows
+        if page_item.page == 1 and not self.accept_drift:
+            announced = page_item.info.get("total")
+            reason = list_drift(announced if isinstance(announced, int) else len(items),
+                                diff.stored_list_entries(conn, ledger.target.list_id), min_share=self.drift_min_share)
+            if reason:
+                raise SuspectPage(reason)
         movie_ids = repo.upsert_movies(conn, self._films(items), now)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
         page = {movie_ids[i.imdb_id]: {"imdb_id": i.imdb_id, "position": i.position, "notes": i.notes} for i in items}
@@ -355,6 +372,8 @@ class StoragePipeline:
         snapshot = diff.ceremony_snapshot(conn, ceremony.id, ceremony.previous_seen_at) if ceremony.existed \
             else diff.EventSnapshot()
         items: list[NominationItem] = page_item.rows
+        if snapshot.nominations and not self.accept_drift:
+            self._check_drift(target, snapshot, items)
         award_ids = {(i.award_name, i.category): i.award_id for i in items}
         categories = {pair: self.category_ids[(org_id, *pair)] for pair in award_ids if (org_id, *pair) in self.category_ids}
         missing = [pair for pair in award_ids if pair not in categories]
@@ -409,6 +428,20 @@ class StoragePipeline:
             "org": {slug: org_id},
             "categories": {(org_id, a, c): i for (a, c), i in categories.items()},
         }
+
+
+    def _check_drift(self, target, snapshot, items: list[NominationItem]) -> None:
+        """SuspectPage when this edition's page is far smaller than what is stored (drift.py)."""
+        page: dict[tuple[str, str, str], bool] = {}
+        for item in items:
+            key = (item.award_name, item.category, item.nominee_key)
+            page[key] = page.get(key, False) or item.won
+        parsed = Figures.of((award, category, won) for (award, category, _), won in page.items())
+        stored = Figures.of((n.award, n.category, n.won) for n in snapshot.nominations.values() if n.seen_last_time)
+        reason = edition_drift(parsed, stored, min_share=self.drift_min_share,
+                               past_edition=(target.year or 0) < utcnow().year)
+        if reason:
+            raise SuspectPage(reason)
 
 
 def page_fingerprint(target, page_item: PageItem) -> str | None:

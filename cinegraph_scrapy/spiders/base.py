@@ -98,13 +98,15 @@ class BaseImportSpider(DatabaseSpider):
         "years": "YEAR, YEAR-YEAR, a comma-separated mix, or all (discover the editions on IMDb first)",
         "force": "1 to import an inactive configuration",
         "full": "1 to write every page even when its content equals what its last import stored",
+        "accept": "1 to write a page the drift guard refuses (far fewer nominations or entries than last time)",
     }
 
     def __init__(self, *args: Any, key: str | None = None, keys: str | None = None, org: str | None = None,
                  years: str | None = None, force: str | None = None, list: str | None = None,  # noqa: A002
-                 full: str | None = None, **kwargs: Any):
+                 full: str | None = None, accept: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.full_write = truthy(full) if full is not None else False
+        self.accept_drift = truthy(accept) if accept is not None else False
         self.requested = {"key": key, "keys": keys, "org": org, "years": years, "list_ref": list}
         self.force = truthy(force) if force is not None else False
         self.targets: list[ImportTarget] = []
