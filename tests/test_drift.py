@@ -52,3 +52,31 @@ def test_a_list_that_suddenly_announces_a_fraction_is_suspect(imdb, graphql, db,
     assert db.scalar("SELECT count(*) FROM canonical_sources") == 1260
     newest = db.scalar("SELECT max(id) FROM import_runs")
     assert db.scalar("SELECT count(*) FROM import_changes WHERE run_id = :r", r=newest) == 0
+
+
+def test_audit_flags_the_suspect_edition_and_gives_its_figures(imdb, graphql, db, pg_url):
+    import json
+
+    from tests.conftest import scrapy
+
+    waf_everywhere(imdb)
+    api = oscars_api()
+    graphql.route("/", api)
+    assert crawl(pg_url, imdb, graphql, "imdb_event", "-a", "key=oscars_2024").returncode == 0
+    db.execute("UPDATE movie_lists SET last_import_status = 'suspect' WHERE source_key = 'oscars_2024'")
+    db.execute("UPDATE festival_nominations SET won = false")  # a past edition whose winners are gone
+    out = scrapy("audit", "oscars", "--json", db_url=pg_url)
+    assert out.returncode == 0, out.stderr
+    entries = {e["key"]: e for e in json.loads(out.stdout)}
+    oscars = entries["oscars_2024"]
+    assert (oscars["organization"], oscars["year"], oscars["instance"]) == ("oscars", 2024, 1)
+    assert (oscars["nominations"], oscars["winners"], oscars["categories"]) == (130, 0, 27)
+    assert oscars["person_nominations"] == 35 and oscars["person_nominations_with_people"] == 35
+    assert 0 < oscars["canonical_coverage"] <= 1
+    assert set(oscars["flags"]) == {"suspect", "no_winners"}
+    assert entries["oscars_2023"]["flags"] == ["never_imported"]
+    assert all(e["organization"] == "oscars" for e in entries.values())
+    table = scrapy("audit", "oscars", "--flagged", db_url=pg_url)
+    assert "oscars_2024" in table.stdout and "suspect, no_winners" in table.stdout
+    bad = scrapy("audit", "nowhere", db_url=pg_url)
+    assert bad.returncode == 2 and "unknown organization 'nowhere'" in bad.stderr
