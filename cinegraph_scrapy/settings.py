@@ -53,6 +53,8 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cinegraph_scrapy.middlewares.retry.BackoffRetryMiddleware": 550,
+    # before the retries see a host that cannot be reached at all: no retry, no further request to it
+    "cinegraph_scrapy.middlewares.unreachable.UnreachableHostsMiddleware": 560,
     "cinegraph_scrapy.middlewares.waf.WafChallengeMiddleware": 640,
 }
 

@@ -22,6 +22,12 @@ _STATS_PREFIXES = ("cinegraph/", "tmdb/", "retry/", "downloader/response_status_
                    "finish_reason", "elapsed_time_seconds", "log_count/ERROR", "log_count/WARNING")
 
 
+def _keys(keys) -> str:
+    """`venice_2024`, or `venice_1990 … venice_2024 (35 imports)` for many."""
+    keys = list(keys)
+    return keys[0] if len(keys) == 1 else f"{keys[0]} … {keys[-1]} ({len(keys)} imports)" if len(keys) > 3 else ", ".join(keys)
+
+
 def fetch_summary(ledger) -> str:
     """`via api 1 page (412 kB in 2 API requests)`: which path served the pages and what each path cost."""
     served = ", ".join(f"{path} {n}" for path, n in sorted(ledger.served_by.items())) or "nothing"
@@ -115,6 +121,8 @@ class ImportRunsExtension:
             self.summary_lines.append(f"{slug}: discovery FAILED | {redact(error)}")
             self.statuses[slug] = "failed"
         mapped = self._map_categories(spider)
+        said: dict[tuple[str, str | None], list[str]] = {}  # (status, reason) → keys: each reason logged once
+        failed_alike: dict[str | None, list] = {}
         for key, ledger in spider.ledgers.items():
             if ledger.skipped:
                 self.summary_lines.append(f"{key}: skipped — {ledger.skipped}")
@@ -134,8 +142,18 @@ class ImportRunsExtension:
             if status == "success":
                 logger.info("%s: import %s", key, status)
             else:
-                (logger.error if status in ("failed", "suspect") else logger.warning)("%s: import %s — %s", key, status, error)
-            self.summary_lines.append(self._summary(key, ledger, status, error, stats))
+                said.setdefault((status, error), []).append(key)
+            if status == "failed" and not ledger.items_stored and not ledger.nominations_stored:
+                failed_alike.setdefault(error, []).append((key, ledger))
+            else:
+                self.summary_lines.append(self._summary(key, ledger, status, error, stats))
+        self._say_once(said)
+        for error, group in failed_alike.items():  # 35 editions failing for one reason: one line, not 35
+            if len(group) == 1:
+                key, ledger = group[0]
+                self.summary_lines.append(self._summary(key, ledger, "failed", error, stats))
+            else:
+                self.summary_lines.append(f"{_keys(k for k, _ in group)}: FAILED | {redact(error)}")
         try:
             with_retries(lambda: runs.finish_runs(spider.engine_db, outcomes), what="recording the import runs")
         except Exception as exc:
@@ -146,6 +164,12 @@ class ImportRunsExtension:
             self.crawler.stats.set_value("cinegraph/final_status", "refused")
         if self.locks is not None:
             self.locks.close()  # never raises
+
+    @staticmethod
+    def _say_once(said: dict[tuple[str, str | None], list[str]]) -> None:
+        for (status, error), keys in said.items():
+            log = logger.error if status in ("failed", "suspect") else logger.warning
+            log("%s: import %s — %s", _keys(keys), status, error)
 
     @staticmethod
     def _map_categories(spider):

@@ -16,6 +16,7 @@ from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.db.retry import with_retries
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError, ConfigError
 from cinegraph_scrapy.items import PageItem
+from cinegraph_scrapy.middlewares.unreachable import HostUnreachable
 from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
@@ -189,19 +190,23 @@ class BaseImportSpider(DatabaseSpider):
         refusal = meta.get("api_refusal")
         return f"{refusal}; the page: {reason}" if refusal else reason
 
-    def page_failed(self, response_or_request, reason: str) -> None:
+    def page_failed(self, response_or_request, reason: str, *, said: bool = False) -> None:
         meta = response_or_request.meta
         self.page_failed_for(self.ledgers[meta["source_key"]].target, self.with_refusal(meta, reason),
-                             meta.get("page", 1))
+                             meta.get("page", 1), said=said)
 
-    def page_failed_for(self, target: ImportTarget, reason: str, page: int = 1) -> None:
+    def page_failed_for(self, target: ImportTarget, reason: str, page: int = 1, *, said: bool = False) -> None:
+        """Record a page's failure; `said`: its cause was logged already (an unreachable host), once."""
         self.ledgers[target.source_key].page_failed(f"page {page}: {reason}")
         self.crawler.stats.inc_value("cinegraph/page_errors")
-        logger.error("%s page %s failed: %s", target.source_key, page, redact(reason))
+        (logger.info if said else logger.error)("%s page %s failed: %s", target.source_key, page, redact(reason))
 
     def on_request_error(self, failure: Failure) -> None:
         request = failure.request
         response = getattr(failure.value, "response", None)
+        if failure.check(HostUnreachable):  # said once by the middleware, for every request to that host
+            self.page_failed(request, failure.getErrorMessage(), said=True)
+            return
         if response is not None:
             reason = self.block_reason(response, default=f"HTTP {response.status}")
         else:

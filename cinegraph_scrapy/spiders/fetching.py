@@ -13,6 +13,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from cinegraph_scrapy.middlewares.unreachable import HostUnreachable
 from cinegraph_scrapy.parsing.imdb_api import API_HEADERS, payload
 from cinegraph_scrapy.queries import load_query
 
@@ -64,6 +65,8 @@ class FetchPaths:
         if response is not None:
             self.fetched(response)
             return f"IMDb's API answered HTTP {response.status}"
+        if failure.check(HostUnreachable):
+            return f"IMDb's API: {failure.getErrorMessage()}"
         return f"IMDb's API could not be reached ({failure.type.__name__}: {failure.getErrorMessage()})"
 
     def served(self, key: str, path: str) -> None:
