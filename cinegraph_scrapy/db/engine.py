@@ -95,10 +95,26 @@ def _create_checked_engine(url: str) -> Engine:
             conn.execute(text("SELECT 1"))
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(f"cannot connect to the database {safe_url(url)}: {reason}") from None
+        raise DatabaseError(f"cannot connect to the database {safe_url(url)}: {reason}{fix_hint(parsed, reason)}") from None
     except SQLAlchemyError as exc:
         raise DatabaseError(f"cannot use the database {safe_url(url)}: {exc}") from None
     return engine
+
+
+def fix_hint(parsed, reason: str) -> str:
+    """What to do about a database that cannot be opened, when the cause is a common one."""
+    if parsed.drivername.startswith("postgresql") and "does not exist" in reason and parsed.database:
+        where = " ".join(f"{flag} {value}" for flag, value in (("-h", parsed.host), ("-p", parsed.port),
+                                                               ("-U", parsed.username)) if value)
+        return f"; create it first: createdb {where + ' ' if where else ''}{parsed.database}"
+    if parsed.drivername.startswith("sqlite") and parsed.database:
+        folder = os.path.dirname(os.path.abspath(parsed.database)) or "."
+        if not os.path.isdir(folder):
+            return f"; the directory {folder} does not exist: create it, or point DATABASE_URL at a file elsewhere"
+        if not os.access(folder, os.W_OK):
+            return (f"; the directory {folder} is not writable (SQLite writes its file and journal there): "
+                    "make it writable, or point DATABASE_URL at a file in a writable directory")
+    return ""
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -202,5 +218,9 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
             with_retries(lambda: upgrade_schema(engine), what="migrating the schema")
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise DatabaseError(f"cannot migrate the database {safe_url(url)}: {reason}") from None
+            raise DatabaseError(f"cannot migrate the database {safe_url(url)}: {reason}"
+                                f"{fix_hint(engine.url, reason)}") from None
+        except OSError as exc:  # the SQLite lock file beside the database cannot be created
+            raise DatabaseError(f"cannot use the database {safe_url(url)}: {exc.strerror or exc}"
+                                f"{fix_hint(engine.url, str(exc))}") from None
     return engine
