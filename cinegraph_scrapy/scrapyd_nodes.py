@@ -26,9 +26,17 @@ class Node:
     error: str | None = None
 
     def call(self, method: str, endpoint: str, **kwargs):
-        response = requests.request(method, f"{self.url}/{endpoint}", auth=self.auth, timeout=15, **kwargs)
+        try:
+            response = requests.request(method, f"{self.url}/{endpoint}", auth=self.auth, timeout=15, **kwargs)
+        except requests.ConnectionError:
+            raise CinegraphError(f"scrapyd node {self.name} ({self.url}) is not running or not reachable: start it "
+                                 "with `scrapy scrapyd` (SCRAPYD_USERNAME and SCRAPYD_PASSWORD set) or fix its url "
+                                 "in scrapy.cfg") from None
+        except requests.Timeout:
+            raise CinegraphError(f"scrapyd node {self.name} ({self.url}) did not answer within 15 s") from None
         if response.status_code == 401:
-            raise CinegraphError(f"scrapyd node {self.name} ({self.url}) refused the credentials (HTTP 401)")
+            raise CinegraphError(f"scrapyd node {self.name} ({self.url}) is up but refused the credentials (HTTP 401): "
+                                 "set SCRAPYD_USERNAME and SCRAPYD_PASSWORD to the node's")
         response.raise_for_status()
         data = response.json()
         if data.get("status") != "ok":

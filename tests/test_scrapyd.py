@@ -180,6 +180,22 @@ def test_deploy_schedule_and_job_view(nodes, imdb, db, pg_url, tmp_path):
     ok = [l for l in jobs.stdout.splitlines() if l.startswith("venice_2024 ")]
     assert ok and re.search(r"finished\s+success\s+pages 1, stored 9", ok[0]) and "+9 −0 ~0" in ok[0]
 
+    wrong = scrapy("jobs", db_url=pg_url, cwd=project,
+                   env={"SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": "not-it", "PYTHONPATH": str(project)})
+    assert wrong.returncode == 2 and len(wrong.stderr.strip().splitlines()) == 1, wrong.stderr
+    assert "is up but refused the credentials" in wrong.stderr and "SCRAPYD_PASSWORD" in wrong.stderr
+    assert "not-it" not in wrong.stderr
+
+    # … and scrapyd's own job view (the project's webroot) tells them apart too
+    view = node.get("jobs").text
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>(?:(?!</tr>).)*?(venice_20\d\d--\w+)(?:(?!</tr>).)*</tr>",
+                                                         view, re.S)}
+    failed_row = next(row for job, row in rows.items() if job.startswith("venice_2019--"))
+    assert 'data-import="failed"' in failed_row and "HTTP 404" in failed_row
+    success_rows = [row for job, row in rows.items() if job.startswith("venice_2024--")]
+    assert success_rows and all('data-import="success"' in row and "stored 9" in row for row in success_rows)
+    assert "<th>Import</th>" in view and ">Log<" in view  # scrapyd's columns are kept
+
 
 def test_jobs_are_spread_over_two_nodes(nodes, imdb, db, pg_url, tmp_path):
     a, b = nodes(2)
@@ -219,3 +235,13 @@ def test_scrapyd_started_the_documented_way_demands_the_password(tmp_path):
         assert node.get("daemonstatus.json").json()["status"] == "ok"
     finally:
         node.stop()
+
+
+def test_jobs_with_scrapyd_down_is_one_line_naming_the_fix(tmp_path, pg_url):
+    down = type("Down", (), {"url": f"http://127.0.0.1:{free_port()}"})()
+    project = project_copy(tmp_path, [down])
+    run = scrapy("jobs", db_url=pg_url, cwd=project,
+                 env={"SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD, "PYTHONPATH": str(project)})
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "is not running or not reachable: start it with `scrapy scrapyd`" in run.stderr
+    assert "urllib3" not in run.stderr and "Traceback" not in run.stderr

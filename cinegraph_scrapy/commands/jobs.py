@@ -4,6 +4,8 @@ that a failed import is visible even though scrapyd shows every finished job ali
 
 from __future__ import annotations
 
+import textwrap
+
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +17,15 @@ from cinegraph_scrapy.scrapyd_nodes import JOB_SEPARATOR, deploy_targets
 from cinegraph_scrapy.secrets import redact
 
 STATES = ("pending", "running", "finished")
+
+
+ERROR_WIDTH = 60
+
+
+def wrapped(row: list) -> list[list]:
+    """A row whose last cell (the error, whole) is wrapped over as many lines as it needs."""
+    lines = textwrap.wrap(str(row[-1]), ERROR_WIDTH, break_long_words=True, break_on_hyphens=False) or [""]
+    return [row[:-1] + [lines[0]]] + [[""] * (len(row) - 1) + [line] for line in lines[1:]]
 
 
 class Command(DatabaseCommand):
@@ -43,7 +54,7 @@ class Command(DatabaseCommand):
             for state in STATES:
                 jobs.extend((node.name, state, job) for job in answer.get(state, []))
         if all(node.error for node in nodes):
-            raise CinegraphError("no scrapyd node reachable: " + "; ".join(f"{n.name}: {n.error}" for n in nodes))
+            raise CinegraphError("; ".join(node.error for node in nodes))
         ids = [job["id"] for _, _, job in jobs]
         runs: dict[str, list[tuple[str, ImportRun]]] = {}
         if ids:
@@ -65,8 +76,7 @@ class Command(DatabaseCommand):
                 counts = f"pages {run.pages}, stored {run.items_stored}, dropped {run.items_dropped}"
                 delta = (f"+{changes.get('added', 0)} −{changes.get('gone', 0)} ~{changes.get('changed', 0)}"
                          if changes else "")
-                rows.append([key, node_name, job["id"], state, run.status, counts, delta,
-                             (run.error or "")[:120]])
+                rows.extend(wrapped([key, node_name, job["id"], state, run.status, counts, delta, run.error or ""]))
         print_table(rows, ["key", "node", "job id", "state", "import status", "counts", "changes", "error"])
         for node in nodes:
             if node.error:
