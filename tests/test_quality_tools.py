@@ -78,7 +78,11 @@ def test_report_terminal_and_html_rendered_in_chromium(imdb, db, pg_url, tmp_pat
     terminal = scrapy("report", db_url=pg_url)
     assert terminal.returncode == 0, terminal.log
     cannes_line = [l for l in terminal.stdout.splitlines() if l.startswith("Cannes Film Festival")][0]
-    assert "success 2/2" in cannes_line and "success 3/2" in cannes_line
+    assert "ok 2/2" in cannes_line and "ok 3/2" in cannes_line
+    assert max(len(l) for l in terminal.stdout.splitlines()) <= 120  # fits a terminal
+    header = next(l for l in terminal.stdout.splitlines() if l.startswith("organization"))
+    years = [int(y) for y in header.split()[1:]]
+    assert years == sorted(years, reverse=True) and years[0] >= 2025  # newest first
 
     out = tmp_path / "report.html"
     run = scrapy("report", "-o", str(out), db_url=pg_url)
@@ -96,6 +100,7 @@ def test_report_terminal_and_html_rendered_in_chromium(imdb, db, pg_url, tmp_pat
     assert "data-key=\"oscars_2020\" data-status=\"never\"" in dom
     assert ("<tr data-key=\"cannes_winners\"><td><a href=\"#run-cannes_winners\">cannes_winners</a></td>"
             "<td>Cannes Film Festival Winners</td><td class=\"s-success\">success</td><td>4</td>") in dom
+    assert "<tr data-key=\"afi_100\"><td>afi_100</td>" in dom  # never imported: no link to a run that is not there
     # each imported edition or list links to its last run's status and error
     assert "<a href=\"#run-cannes_2024\">3&nbsp;/&nbsp;2</a>" in dom
     run_row = dom[dom.index('<tr id="run-cannes_2024"'):]
@@ -103,8 +108,46 @@ def test_report_terminal_and_html_rendered_in_chromium(imdb, db, pg_url, tmp_pat
     side = dom[dom.index('<tr data-list="cannes_winners">'):]
     cells = side[: side.index("</tr>")].replace("</td>", "").split("<td>")[1:]
     assert cells == ["cannes_winners", "cannes", "4", "2", "4", "4", "2"]
-    screenshot = tmp_path / "report.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--no-first-run", f"--user-data-dir={tmp_path / 'chrome2'}", f"--screenshot={screenshot}",
-                    "--window-size=1400,900", out.as_uri()], capture_output=True, timeout=60)
+    check_report_in_chromium(chromium, out, tmp_path / "report.png")
+
+
+def _luminance(rgb: str) -> float:
+    channels = []
+    for value in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]:
+        c = int(value) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def check_report_in_chromium(chromium: str, page_file, screenshot) -> None:
+    """In a real browser at 1280×800: every link readable on its cell's colour (contrast ≥ 4.5), no link to an
+    anchor that is not there, the newest year's column on screen without scrolling, organization names on one
+    line; the screenshot kept."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(page_file.as_uri())
+            links = page.eval_on_selector_all("td a", """links => links.map(a => {
+                let cell = a.closest('td'); return [getComputedStyle(a).color,
+                getComputedStyle(cell).backgroundColor, a.getAttribute('href'),
+                !!document.getElementById(a.getAttribute('href').slice(1))]; })""")
+            assert links
+            for color, background, href, target in links:
+                if background in ("rgba(0, 0, 0, 0)", "transparent"):
+                    background = "rgb(255, 255, 255)"
+                light, dark = sorted((_luminance(color), _luminance(background)), reverse=True)
+                assert (light + 0.05) / (dark + 0.05) >= 4.5, (href, color, background)
+                assert target, f"{href} points at nothing"
+            newest = page.eval_on_selector("#grid thead th:nth-child(2)", "th => [th.textContent, th.getBoundingClientRect().right]")
+            assert int(newest[0]) == max(int(t) for t in page.eval_on_selector_all(
+                "#grid thead th[scope=col]", "ths => ths.map(t => t.textContent)"))
+            assert newest[1] <= 1280
+            heights = page.eval_on_selector_all("#grid th[scope=row]", "ths => ths.map(t => t.getBoundingClientRect().height)")
+            assert max(heights) < 2 * min(heights)  # no name wraps onto several lines
+            page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
     assert screenshot.exists() and screenshot.stat().st_size > 10_000

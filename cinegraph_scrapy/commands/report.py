@@ -27,6 +27,17 @@ def _when(value) -> str:
     return as_aware(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _run_link(key: str, cov: Coverage) -> str:
+    """The key, linked to its last run's row when it has one (no link to an anchor that does not exist)."""
+    e = html.escape
+    return f"<a href='#run-{e(key)}'>{e(key)}</a>" if key in cov.last_runs else e(key)
+
+
+TERMINAL_WIDTH = 120
+SHORT = {"success": "ok", "partial": "part", "failed": "FAIL", "suspect": "SUSP", "running": "run",
+         "interrupted": "int", "announced": "ann", "never": "-"}
+
+
 def canonical_rows(cov: Coverage) -> list[list]:
     """Per organization: nominations mapped to a canonical key, nominations, share."""
     names = dict(cov.organizations)
@@ -40,11 +51,12 @@ def render_html(cov: Coverage) -> str:
         f".s-{name}{{background:{colour};color:{'#000' if name in ('never', 'partial') else '#fff'}}}"
         for name, colour in STATUS_COLOURS.items()
     )
-    head = "".join(f"<th scope='col'>{y}</th>" for y in cov.years)
+    years = sorted(cov.years, reverse=True)  # newest first: what an operator looks at is on screen
+    head = "".join(f"<th scope='col'>{y}</th>" for y in years)
     body = []
     for slug, name in cov.organizations:
         cells = []
-        for year in cov.years:
+        for year in years:
             cell = cov.grid.get((slug, year))
             if cell is None:
                 cells.append("<td class='cell s-never' data-status='none'></td>")
@@ -68,7 +80,7 @@ def render_html(cov: Coverage) -> str:
         for key, r in cov.last_runs.items()
     )
     lists = "".join(
-        f"<tr data-key='{e(l['key'])}'><td><a href='#run-{e(l['key'])}'>{e(l['key'])}</a></td><td>{e(l['name'])}</td>"
+        f"<tr data-key='{e(l['key'])}'><td>{_run_link(l['key'], cov)}</td><td>{e(l['name'])}</td>"
         f"<td class='s-{e(l['status'])}'>{e(l['status'])}</td><td>{l['films']}</td><td>{_when(l['last_import_at'])}</td></tr>"
         for l in cov.lists
     )
@@ -87,6 +99,8 @@ body{{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}}
 th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
 td.cell{{min-width:4em;text-align:center;font-variant-numeric:tabular-nums}}
+td a{{color:inherit;text-decoration:underline;font-weight:600}}
+th[scope=row]{{white-space:nowrap}}
 span.cell{{display:inline-block;padding:2px 8px;margin-right:4px}}
 {css}
 </style></head><body>
@@ -112,20 +126,23 @@ span.cell{{display:inline-block;padding:2px 8px;margin-right:4px}}
 
 
 def print_terminal(cov: Coverage) -> None:
-    print("Festival editions (status nominations/winners)")
-    rows = []
-    for slug, name in cov.organizations:
-        row = [name]
-        for year in cov.years:
-            cell = cov.grid.get((slug, year))
-            if cell is None:
-                row.append("")
-            elif cell.status == "never":
-                row.append("never")
-            else:
-                row.append(f"{cell.status} {cell.nominations}/{cell.winners}")
-        rows.append(row)
-    print_table(rows, ["organization"] + [str(y) for y in cov.years])
+    """The grid, newest years first, as many as fit in 120 columns (the HTML report has them all)."""
+    names = {slug: (name if len(name) <= 24 else name[:23] + "…") for slug, name in cov.organizations}
+    cells = {key: ("-" if c.status == "never" else f"{SHORT.get(c.status, c.status)} {c.nominations}/{c.winners}")
+             for key, c in cov.grid.items()}
+    width = max([len(n) for n in names.values()] + [12]) + 2
+    years, used = [], width
+    for year in sorted(cov.years, reverse=True):
+        column = max([4] + [len(cells.get((slug, year), "")) for slug in names]) + 2
+        if used + column > TERMINAL_WIDTH:
+            break
+        years.append(year)
+        used += column
+    hidden = len(cov.years) - len(years)
+    print("Festival editions (status nominations/winners, newest first"
+          + (f"; {hidden} older years in `scrapy report -o report.html`)" if hidden else ")"))
+    print_table([[names[slug]] + [cells.get((slug, year), "") for year in years] for slug, _ in cov.organizations],
+                ["organization"] + [str(y) for y in years])
     print("\nList imports")
     print_table([[l["key"], l["status"], l["films"], _when(l["last_import_at"])] for l in cov.lists],
                 ["key", "last status", "films", "last import (UTC)"])
