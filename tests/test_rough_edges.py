@@ -147,6 +147,11 @@ def test_help_args_lists_a_spiders_arguments(pg_url):
     run = scrapy("help-args", "imdb_list", db_url=pg_url)
     assert run.returncode == 0
     assert "-a list" in run.stdout and "-a key" in run.stdout and "-a years" not in run.stdout
+    assert "e.g. 1001_movies" in run.stdout and "venice" not in run.stdout  # a list key as a list's example
+    assert "into movies +\n  canonical_sources." in run.stdout  # the summary whole, wrapped
+    assert max(len(line) for line in run.stdout.splitlines()) <= 100
+    event = scrapy("help-args", "imdb_event", db_url=pg_url).stdout
+    assert "event editions into the festival tables." in event
     wrong = scrapy("help-args", "imdb_lst", db_url=pg_url)
     assert wrong.returncode == 2 and "did you mean imdb_list?" in wrong.stderr
 

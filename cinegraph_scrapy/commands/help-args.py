@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+import textwrap
 
 from scrapy.commands import ScrapyCommand
 from scrapy.spiderloader import get_spider_loader
@@ -39,11 +40,17 @@ class Command(ScrapyCommand):
 
     @staticmethod
     def _print(spidercls, name: str) -> None:
-        doc = (spidercls.__module__ and sys.modules[spidercls.__module__].__doc__ or "").strip().splitlines()
-        print(f"scrapy crawl {name} [-a NAME=value …]" + (f" — {doc[0]}" if doc else ""))
+        """The spider's summary (the first paragraph of its module's docstring, whole) and its arguments,
+        wrapped at 100 columns."""
+        doc = (spidercls.__module__ and sys.modules[spidercls.__module__].__doc__ or "").strip()
+        summary = " ".join(doc.split("\n\n")[0].split())
+        print(f"scrapy crawl {name} [-a NAME=value …]")
+        if summary:
+            print(textwrap.fill(summary, 100, initial_indent="  ", subsequent_indent="  "))
         arguments = getattr(spidercls, "arguments", {}) or {}
         width = max([len(n) for n in arguments] + [4])
-        for name, text in arguments.items():
-            print(f"  -a {name.ljust(width)}  {text}")
+        for arg, text in arguments.items():
+            print(textwrap.fill(text, 100, initial_indent=f"  -a {arg.ljust(width)}  ",
+                                subsequent_indent=" " * (width + 7)))
         if not arguments:
             print("  (no arguments)")

@@ -27,6 +27,7 @@ class ImdbListSpider(BaseImportSpider):
     name = "imdb_list"
     source_type = "imdb"
     arguments = {key: text for key, text in BaseImportSpider.arguments.items() if key not in ("org", "years")} | {
+        "key": "one configuration key (see `scrapy lists --type imdb`), e.g. 1001_movies",
         "list": "any public IMDb list: ls123456789 or https://www.imdb.com/list/ls123456789/ "
                 "(its config, key = the list id, is created on first use, named from the list)",
     }
