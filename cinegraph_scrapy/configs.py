@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
@@ -228,6 +228,7 @@ class ImportTarget:
     year: int | None = None
     instance: int = 1
     organization: str | None = None
+    created_now: bool = False  # created on demand by this crawl (`-a list=`, `years=`): removed if it fails
 
     @property
     def is_event(self) -> bool:
@@ -378,6 +379,7 @@ def load_configs(
         rows = {r.source_key: r for r in session.scalars(select(MovieList).where(MovieList.source_key.in_(keys)))}
         for key in keys:
             row = rows.get(key)
+            created = row is None
             if row is None:
                 values = auto_event_row(key, orgs) or auto_list_row(key)
                 if values is None:
@@ -397,7 +399,8 @@ def load_configs(
                 )
             if not row.active and not force:
                 raise ConfigError(f"config {key!r} is inactive; pass -a force=1 to import it anyway")
-            targets.append(validate_config(row, imdb_base_url))
+            target = validate_config(row, imdb_base_url)
+            targets.append(replace(target, created_now=True) if created and create else target)
     return targets
 
 

@@ -400,3 +400,15 @@ def running_keys(engine: Engine, fresh_within: timedelta) -> dict[str, datetime]
             .where(ImportRun.status == "running")
         ).all()
     return {key: as_aware(hb) for key, hb in rows if hb is not None and as_aware(hb) > cutoff}
+
+
+def remove_failed_new_configs(engine: Engine, ledgers: list[RunLedger]) -> list[str]:
+    """Configurations this crawl created on demand (`-a list=`, `years=`) whose import failed with nothing
+    stored: removed with their runs, so that a typo or an offline attempt leaves nothing behind."""
+    doomed = [l.target for l in ledgers if l.target.created_now and not l.items_stored and not l.nominations_stored]
+    if not doomed:
+        return []
+    with engine.begin() as conn:
+        conn.execute(delete(MovieList).where(MovieList.id.in_([t.list_id for t in doomed]),
+                                             MovieList.last_import_status.in_(("failed", "suspect"))))
+    return [t.source_key for t in doomed]

@@ -250,8 +250,10 @@ def test_a_private_and_an_unknown_list_fail_naming_why(imdb, graphql, db, pg_url
     assert private.returncode == 1, private.log
     unknown = crawl(pg_url, imdb, graphql, "imdb_list", "-a", "list=ls000000001")
     assert unknown.returncode == 1, unknown.log
-    errors = dict(db.rows("SELECT l.source_key, r.error FROM import_runs r JOIN movie_lists l ON l.id = r.list_id"))
-    assert "FORBIDDEN" in errors["ls020763765"] and "knows no list ls000000001" in errors["ls000000001"]
+    assert "FORBIDDEN" in private.log and "knows no list ls000000001" in unknown.log
+    assert "IMDb's API refuses list ls020763765 (FORBIDDEN)" in private.log and "IMPORT STATUS: failed" in private.log
+    # configs made for a first import that failed are not left behind
+    assert db.scalar("SELECT count(*) FROM movie_lists WHERE source_key IN ('ls020763765', 'ls000000001')") == 0
     assert "Traceback" not in private.log + unknown.log
     assert page_requests(imdb) == []
 

@@ -169,14 +169,14 @@ def test_deploy_schedule_and_job_view(nodes, imdb, db, pg_url, tmp_path):
     assert slow is not None
 
     # a failed import is visible where operators look: `scrapy jobs` joins the jobs with their runs
-    broken = schedule(project, pg_url, imdb.url, "--keys", "venice_2019")  # not served: the import fails
+    broken = schedule(project, pg_url, imdb.url, "--keys", "venice_2021")  # not served: the import fails
     assert "1 scheduled" in broken.stdout, broken.log
     node.wait_finished(5)
     jobs = scrapy("jobs", db_url=pg_url, cwd=project,
                   env={"SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD, "PYTHONPATH": str(project)})
     assert jobs.returncode == 0, jobs.log
-    failed = [l for l in jobs.stdout.splitlines() if l.startswith("venice_2019 ")]
-    assert len(failed) == 1 and re.search(r"venice_2019--\w+\s+finished\s+failed", failed[0]) and "HTTP 404" in failed[0]
+    failed = [l for l in jobs.stdout.splitlines() if l.startswith("venice_2021 ")]
+    assert len(failed) == 1 and re.search(r"venice_2021--\w+\s+finished\s+failed", failed[0]) and "HTTP 404" in failed[0]
     ok = [l for l in jobs.stdout.splitlines() if l.startswith("venice_2024 ")]
     assert ok and re.search(r"finished\s+success\s+pages 1, stored 9", ok[0]) and "+9 −0 ~0" in ok[0]
 
@@ -190,7 +190,7 @@ def test_deploy_schedule_and_job_view(nodes, imdb, db, pg_url, tmp_path):
     view = node.get("jobs").text
     rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>(?:(?!</tr>).)*?(venice_20\d\d--\w+)(?:(?!</tr>).)*</tr>",
                                                          view, re.S)}
-    failed_row = next(row for job, row in rows.items() if job.startswith("venice_2019--"))
+    failed_row = next(row for job, row in rows.items() if job.startswith("venice_2021--"))
     assert 'data-import="failed"' in failed_row and "HTTP 404" in failed_row
     success_rows = [row for job, row in rows.items() if job.startswith("venice_2024--")]
     assert success_rows and all('data-import="success"' in row and "stored 9" in row for row in success_rows)

@@ -156,6 +156,12 @@ class ImportRunsExtension:
                 self.summary_lines.append(f"{_keys(k for k, _ in group)}: FAILED | {redact(error)}")
         try:
             with_retries(lambda: runs.finish_runs(spider.engine_db, outcomes), what="recording the import runs")
+            failed_new = [l for l, status, _, _ in outcomes if status in ("failed", "suspect")]
+            removed = with_retries(lambda: runs.remove_failed_new_configs(spider.engine_db, failed_new),
+                                   what="removing the configurations of failed first imports")
+            if removed:
+                logger.info("removed the configuration%s this crawl created for imports that failed: %s",
+                            "s" if len(removed) > 1 else "", _keys(removed))
         except Exception as exc:
             logger.error("could not record the import runs: %s", redact(str(exc)))
         if worst is not None:

@@ -128,10 +128,11 @@ class BaseImportSpider(DatabaseSpider):
         return spider
 
     @classmethod
-    def resolve_targets(cls, engine, settings, keys: list[str], force: bool, orgs=None) -> list[ImportTarget]:
+    def resolve_targets(cls, engine, settings, keys: list[str], force: bool, orgs=None, *,
+                        create: bool = True) -> list[ImportTarget]:
         return load_configs(
             engine, keys, imdb_base_url=settings.get("IMDB_BASE_URL"), force=force, source_type=cls.source_type,
-            orgs=orgs,
+            orgs=orgs, create=create,
         )
 
     def add_targets(self, keys: list[str]) -> list[ImportTarget]:
@@ -164,7 +165,8 @@ class BaseImportSpider(DatabaseSpider):
                 raise ConfigError("-a years=all discovers event editions: use the imdb_event spider")
             if not keys:
                 return
-        targets = cls.resolve_targets(engine, settings, keys, truthy(spargs.get("force", "0")), orgs)
+        # checked without being created: the crawl creates what it imports (and removes it if that fails)
+        targets = cls.resolve_targets(engine, settings, keys, truthy(spargs.get("force", "0")), orgs, create=False)
         locks = KeyLocks(engine, timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0)))
         try:
             busy = list(locks.acquire_many([t.source_key for t in targets]).values())
