@@ -3,7 +3,9 @@ of five, a few of its categories) or of a list is `suspect`, exit 1, every store
 as gone; `-a accept=1` writes it."""
 
 import copy
+import json
 
+from tests.conftest import scrapy
 from tests.support.imdb_api import ApiData, ImdbApi
 from tests.test_api_first import _1001, crawl, oscars_api, waf_everywhere
 
@@ -32,6 +34,9 @@ def test_a_sudden_shrink_of_an_edition_is_suspect_and_accept_writes_it(imdb, gra
     last_run = db.scalar("SELECT max(id) FROM import_runs")
     assert db.scalar("SELECT count(*) FROM import_changes WHERE run_id = :r", r=last_run) == 0
     assert db.scalar("SELECT last_import_status FROM movie_lists WHERE source_key = 'oscars_2024'") == "suspect"
+    audit = json.loads(scrapy("audit", "oscars", "--json", db_url=pg_url).stdout)
+    flagged = next(e for e in audit if e["key"] == "oscars_2024")
+    assert "suspect" in flagged["flags"] and flagged["nominations"] == 130  # what is stored was kept
 
     accepted = crawl(pg_url, imdb, graphql, "imdb_event", "-a", "key=oscars_2024", "-a", "accept=1")
     assert accepted.returncode == 0, accepted.log
@@ -55,10 +60,6 @@ def test_a_list_that_suddenly_announces_a_fraction_is_suspect(imdb, graphql, db,
 
 
 def test_audit_flags_the_suspect_edition_and_gives_its_figures(imdb, graphql, db, pg_url):
-    import json
-
-    from tests.conftest import scrapy
-
     waf_everywhere(imdb)
     api = oscars_api()
     graphql.route("/", api)
