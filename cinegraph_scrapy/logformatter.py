@@ -17,7 +17,7 @@ class ImportLogFormatter(logformatter.LogFormatter):
 
     @classmethod
     def from_crawler(cls, crawler):
-        level = crawler.settings.get("LOG_LEVEL", "DEBUG")
+        level = crawler.settings.get("LOG_LEVEL")
         level = logging.getLevelName(level) if isinstance(level, str) else level
         return cls(debug=isinstance(level, int) and level <= logging.DEBUG)
 

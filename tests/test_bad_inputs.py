@@ -101,15 +101,15 @@ def test_a_page_no_parser_can_read_fails_with_the_reason_and_the_crawl_goes_on()
     from types import SimpleNamespace
 
     from scrapy.http import HtmlResponse, Request
-    from scrapy.utils.test import get_crawler
+    from tests.support.crawlers import project_crawler
 
     from cinegraph_scrapy.runs import RunLedger
     from cinegraph_scrapy.spiders.base import BaseImportSpider
 
     ledger = RunLedger(target=SimpleNamespace(source_key="venice_2024"))
-    spider = SimpleNamespace(ledgers={"venice_2024": ledger}, crawler=get_crawler(), check_page=lambda r: None)
+    spider = SimpleNamespace(ledgers={"venice_2024": ledger}, crawler=project_crawler(), check_page=lambda r: None)
     spider.page_failed = lambda r, reason: BaseImportSpider.page_failed(spider, r, reason)
-    spider.page_failed_for = lambda t, reason, page=1: BaseImportSpider.page_failed_for(spider, t, reason, page)
+    spider.page_failed_for = lambda t, reason, page=1, **kw: BaseImportSpider.page_failed_for(spider, t, reason, page, **kw)
     spider.with_refusal = BaseImportSpider.with_refusal
     response = HtmlResponse("https://www.imdb.com/event/ev0000681/2024/1/", body=b"<html></html>",
                             request=Request("https://www.imdb.com/event/ev0000681/2024/1/",

@@ -9,7 +9,7 @@ import logging
 import pickle
 from types import SimpleNamespace
 
-from scrapy.utils.test import get_crawler
+from tests.support.crawlers import project_crawler
 
 from cinegraph_scrapy import settings as project_settings
 from cinegraph_scrapy.exporters import (CsvItemExporter, JsonItemExporter, JsonLinesItemExporter, PickleItemExporter,
@@ -69,7 +69,7 @@ def test_the_project_registers_them_for_scrapys_formats():
 
 
 def crawler_with_ledger(key):
-    crawler = get_crawler()
+    crawler = project_crawler()
     ledger = RunLedger(target=SimpleNamespace(source_key=key))
     crawler.spider = SimpleNamespace(ledgers={key: ledger})
     return crawler, ledger
@@ -97,7 +97,7 @@ def test_stages_drop_rows_not_pages_and_count_each_reason(caplog):
 def test_a_row_whose_tmdb_enrichment_raises_is_still_stored_and_the_error_logged(caplog):
     from cinegraph_scrapy.pipelines.tmdb import TmdbEnrichmentPipeline
 
-    crawler = get_crawler(settings_dict={"TMDB_API_KEY": "k", "TMDB_API_BASE": "http://127.0.0.1:9/3"})
+    crawler = project_crawler(**{"TMDB_API_KEY": "k", "TMDB_API_BASE": "http://127.0.0.1:9/3"})
     pipeline = TmdbEnrichmentPipeline(crawler)
 
     async def enrich(row):

@@ -83,7 +83,7 @@ class Command(DatabaseCommand):
         reachable = [n for n in nodes if n.error is None]
         if not reachable:
             raise CinegraphError("no scrapyd node reachable: " + "; ".join(f"{n.name}: {n.error}" for n in nodes))
-        stale = timedelta(seconds=self.settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0))
+        stale = timedelta(seconds=self.settings.getfloat("IMPORT_LOCK_STALE_SECONDS"))
         in_db = running_keys(engine, stale)
         settings = [s for s in opts.job_setting if "=" in s]
         rows, scheduled = [], 0

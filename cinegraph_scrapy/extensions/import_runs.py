@@ -39,8 +39,8 @@ class ImportRunsExtension:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.heartbeat_every = settings.getfloat("IMPORT_HEARTBEAT_SECONDS", 10.0)
-        self.stale_after = timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0))
+        self.heartbeat_every = settings.getfloat("IMPORT_HEARTBEAT_SECONDS")
+        self.stale_after = timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS"))
         self.locks: KeyLocks | None = None
         self.loop: AsyncioLoopingCall | None = None
         self.summary_lines: list[str] = []

@@ -20,7 +20,7 @@ class ThreadSwitching:
 
     @classmethod
     def from_crawler(cls, crawler):
-        interval = crawler.settings.getfloat("THREAD_SWITCH_INTERVAL", 0)
+        interval = crawler.settings.getfloat("THREAD_SWITCH_INTERVAL")
         if interval <= 0:
             raise NotConfigured
         ext = cls(interval)

@@ -48,7 +48,7 @@ def find_chromium(settings) -> str | None:
 
 def configure_browser(settings) -> None:
     """Switch on the (lazily started) Playwright download handler when a browser can run."""
-    if not settings.getbool("BROWSER_FALLBACK_ENABLED", True):
+    if not settings.getbool("BROWSER_FALLBACK_ENABLED"):
         return
     chromium = find_chromium(settings)
     if chromium is None:
@@ -92,10 +92,10 @@ class WafChallengeMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.enabled = settings.getbool("BROWSER_FALLBACK_ENABLED", True)
+        self.enabled = settings.getbool("BROWSER_FALLBACK_ENABLED")
         self.browser = find_chromium(settings) if self.enabled else None
-        self.selector = settings.get("BROWSER_WAIT_SELECTOR", "script#__NEXT_DATA__")
-        self.timeout_ms = settings.getint("BROWSER_TIMEOUT_MS", 30000)
+        self.selector = settings.get("BROWSER_WAIT_SELECTOR")
+        self.timeout_ms = settings.getint("BROWSER_TIMEOUT_MS")
         imdb_host = (urlsplit(settings.get("IMDB_BASE_URL")).hostname or "").lower()
         self.imdb_hosts = {imdb_host, "www.imdb.com", "imdb.com", "m.imdb.com"}
         self.token: str | None = None

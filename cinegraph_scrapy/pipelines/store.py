@@ -37,9 +37,9 @@ class StoragePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.writers = max(1, crawler.settings.getint("DB_WRITERS", 2))
-        self.page_retries = max(0, crawler.settings.getint("DB_PAGE_RETRIES", 5))
-        self.retry_backoff = crawler.settings.getfloat("DB_RETRY_BACKOFF", 0.2)
+        self.writers = max(1, crawler.settings.getint("DB_WRITERS"))
+        self.page_retries = max(0, crawler.settings.getint("DB_PAGE_RETRIES"))
+        self.retry_backoff = crawler.settings.getfloat("DB_RETRY_BACKOFF")
         self.full_write = False  # `-a full=1`: write every page even when its content is unchanged
         self.accept_drift = False  # `-a accept=1`: write a page the drift guard does not believe
         self.drift_min_share = crawler.settings.getfloat("DRIFT_MIN_SHARE")

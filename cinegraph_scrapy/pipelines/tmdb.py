@@ -43,9 +43,9 @@ def tmdb_slot_settings(settings) -> dict[str, Any]:
     TMDB_MAX_RPS <= 0 means "no rate limit" and is taken as 1000/s: a slot without any delay starts the
     next queued request before the finished one has handed its connection back to the pool, so every
     request of a backlog would open (and close) a new connection."""
-    rps = settings.getfloat("TMDB_MAX_RPS", 35.0)
+    rps = settings.getfloat("TMDB_MAX_RPS")
     return {
-        "concurrency": settings.getint("TMDB_CONCURRENCY", 8),
+        "concurrency": settings.getint("TMDB_CONCURRENCY"),
         "delay": 1.0 / (rps if rps > 0 else UNLIMITED_RPS),
         "jitter": 0,
     }
@@ -98,15 +98,15 @@ class TmdbEnrichmentPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.enabled = settings.getbool("TMDB_ENABLED", True)
+        self.enabled = settings.getbool("TMDB_ENABLED")
         self.api_key = settings.get("TMDB_API_KEY") or None
         self.token = settings.get("TMDB_READ_ACCESS_TOKEN") or None
         register_secret(self.api_key)
         register_secret(self.token)
         self.base = settings.get("TMDB_API_BASE").rstrip("/")
-        self.refresh = timedelta(days=settings.getfloat("TMDB_REFRESH_DAYS", 30))
-        self.people_enabled = settings.getbool("TMDB_PEOPLE", False)
-        self.max_retries = settings.getint("TMDB_MAX_RETRIES", 5)
+        self.refresh = timedelta(days=settings.getfloat("TMDB_REFRESH_DAYS"))
+        self.people_enabled = settings.getbool("TMDB_PEOPLE")
+        self.max_retries = settings.getint("TMDB_MAX_RETRIES")
         self.batch_size = 500
         self.inflight: dict[str, asyncio.Future] = {}
         self.handled: set[str] = set()  # films enriched (or found fresh) during this crawl

@@ -40,7 +40,7 @@ def configure_downloads(settings) -> None:
 
     slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
     slots.setdefault(TMDB_SLOT, tmdb_slot_settings(settings))
-    slots.setdefault(GRAPHQL_SLOT, {"concurrency": 1, "delay": settings.getfloat("DOWNLOAD_DELAY", 1.0)})
+    slots.setdefault(GRAPHQL_SLOT, {"concurrency": 1, "delay": settings.getfloat("DOWNLOAD_DELAY")})
     settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
     configure_browser(settings)
 
@@ -167,7 +167,7 @@ class BaseImportSpider(DatabaseSpider):
                 return
         # checked without being created: the crawl creates what it imports (and removes it if that fails)
         targets = cls.resolve_targets(engine, settings, keys, truthy(spargs.get("force", "0")), orgs, create=False)
-        locks = KeyLocks(engine, timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS", 60.0)))
+        locks = KeyLocks(engine, timedelta(seconds=settings.getfloat("IMPORT_LOCK_STALE_SECONDS")))
         try:
             busy = list(locks.acquire_many([t.source_key for t in targets]).values())
         finally:

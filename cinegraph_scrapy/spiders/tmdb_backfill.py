@@ -50,7 +50,7 @@ class TmdbBackfillSpider(DatabaseSpider):
     @classmethod
     def preflight(cls, settings, spargs) -> None:
         parse_arguments(spargs.get("limit"), spargs.get("status"))
-        if not settings.getbool("TMDB_ENABLED", True):
+        if not settings.getbool("TMDB_ENABLED"):
             raise ConfigError("tmdb_backfill needs TMDb: TMDB_ENABLED is off")
         if not (settings.get("TMDB_API_KEY") or settings.get("TMDB_READ_ACCESS_TOKEN")):
             raise ConfigError("tmdb_backfill needs TMDb credentials: set TMDB_API_KEY (v3 key) or "
@@ -63,7 +63,7 @@ class TmdbBackfillSpider(DatabaseSpider):
         return spider
 
     def _query(self):
-        stale = utcnow() - timedelta(days=self.settings.getfloat("TMDB_REFRESH_DAYS", 30))
+        stale = utcnow() - timedelta(days=self.settings.getfloat("TMDB_REFRESH_DAYS"))
         stmt = select(Movie.imdb_id, Movie.title).where(
             or_(Movie.tmdb_status.in_(self.statuses),
                 and_(Movie.tmdb_status == "enriched", Movie.tmdb_fetched_at < stale)))

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from scrapy.utils.test import get_crawler
+from tests.support.crawlers import project_crawler
 
 from cinegraph_scrapy.configs import load_configs
 from cinegraph_scrapy.db.engine import open_database
@@ -22,7 +22,7 @@ def test_crash_mid_page_rolls_back_the_whole_page(pg_url, db, fault):
     engine = open_database(pg_url)
     (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
     ledger = RunLedger(target=target)
-    crawler = get_crawler()
+    crawler = project_crawler()
     crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger})
     pipeline = StoragePipeline(crawler)
     pipeline.open_spider()
@@ -54,7 +54,7 @@ def test_page_whose_connection_dies_mid_transaction_is_retried_on_a_fresh_one(pg
     engine = open_database(pg_url)
     (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
     ledger = RunLedger(target=target)
-    crawler = get_crawler(settings_dict={"DB_RETRY_BACKOFF": 0.01})
+    crawler = project_crawler(**{"DB_RETRY_BACKOFF": 0.01})
     crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger})
     pipeline = StoragePipeline(crawler)
     pipeline.open_spider()
@@ -82,7 +82,7 @@ def test_page_failing_with_deadlocks_past_the_retries_fails_with_the_reason(pg_u
     engine = open_database(pg_url)
     (target,) = load_configs(engine, ["venice_2024"], imdb_base_url="https://www.imdb.com")
     ledger = RunLedger(target=target)
-    crawler = get_crawler(settings_dict={"DB_RETRY_BACKOFF": 0.01, "DB_PAGE_RETRIES": 2})
+    crawler = project_crawler(**{"DB_RETRY_BACKOFF": 0.01, "DB_PAGE_RETRIES": 2})
     crawler.spider = SimpleNamespace(engine_db=engine, ledgers={"venice_2024": ledger})
     pipeline = StoragePipeline(crawler)
     pipeline.open_spider()
