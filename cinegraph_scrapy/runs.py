@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.db.models import ImportLock, ImportRun, MovieList
 from cinegraph_scrapy.errors import CinegraphError
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.redaction import redact
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import requests
 from scrapyd_client.utils import get_auth, get_config
 
 from cinegraph_scrapy.errors import CinegraphError, ConfigError
-from cinegraph_scrapy.secrets import register_secret
+from cinegraph_scrapy.redaction import register_secret
 
 JOB_SEPARATOR = "--"
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.db.models import ImportRun, MovieList
-from cinegraph_scrapy.secrets import error_line, redact
+from cinegraph_scrapy.redaction import error_line, redact
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name")
         from sqlalchemy.exc import SQLAlchemyError
 
-        from cinegraph_scrapy.secrets import redact
+        from cinegraph_scrapy.redaction import redact
 
         try:
             self._preflight(args[0], opts)

@@ -14,7 +14,7 @@ from cinegraph_scrapy.cli import DatabaseCommand, print_table
 from cinegraph_scrapy.db.models import ImportRun, MovieList
 from cinegraph_scrapy.errors import CinegraphError
 from cinegraph_scrapy.scrapyd_nodes import JOB_SEPARATOR, deploy_targets
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.redaction import redact
 
 STATES = ("pending", "running", "finished")
 

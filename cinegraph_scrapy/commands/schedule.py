@@ -22,7 +22,7 @@ from cinegraph_scrapy.db.models import MovieList
 from cinegraph_scrapy.errors import CinegraphError, ConfigError
 from cinegraph_scrapy.runs import running_keys
 from cinegraph_scrapy.scrapyd_nodes import JOB_SEPARATOR, deploy_targets
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.redaction import redact
 
 SPIDER_FOR = {"imdb_event": "imdb_event", "imdb": "imdb_list"}
 

@@ -29,7 +29,7 @@ from cinegraph_scrapy.items import NominationItem, PageItem
 from cinegraph_scrapy.pipelines import drop_row
 from cinegraph_scrapy.drift import Figures, SuspectPage, edition_drift, list_drift
 from cinegraph_scrapy.runs import RunLedger, utcnow
-from cinegraph_scrapy.secrets import error_line, redact
+from cinegraph_scrapy.redaction import error_line, redact
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from cinegraph_scrapy.db.models import Movie, Person
 from cinegraph_scrapy.db.repository import parse_release_date
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem, PageItem
 from cinegraph_scrapy.runs import as_aware, utcnow
-from cinegraph_scrapy.secrets import error_line, redact, register_secret
+from cinegraph_scrapy.redaction import error_line, redact, register_secret
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from cinegraph_scrapy.middlewares.unreachable import HostUnreachable
 from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
-from cinegraph_scrapy.secrets import error_line, redact
+from cinegraph_scrapy.redaction import error_line, redact
 from cinegraph_scrapy.signals import imports_added
 from cinegraph_scrapy.spiders.fetching import GRAPHQL_SLOT, FetchPaths
 

@@ -20,7 +20,7 @@ from cinegraph_scrapy.discovery import record_editions
 from cinegraph_scrapy.errors import CinegraphError
 from cinegraph_scrapy.parsing.imdb_api import Continuation, EditionAssembly, parse_event_editions, read_answer, require
 from cinegraph_scrapy.parsing.edition_check import edition_mismatch
-from cinegraph_scrapy.secrets import error_line, redact
+from cinegraph_scrapy.redaction import error_line, redact
 
 logger = logging.getLogger(__name__)
 

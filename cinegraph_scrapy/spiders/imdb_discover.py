@@ -19,7 +19,7 @@ from cinegraph_scrapy.errors import CinegraphError, ConfigError
 from cinegraph_scrapy.organizations import check_new_organization, known_organizations, register_organization
 from cinegraph_scrapy.parsing.imdb_api import parse_event_editions
 from cinegraph_scrapy.parsing.imdb_event import parse_event_page
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.redaction import redact
 from cinegraph_scrapy.spiders.base import DatabaseSpider
 
 

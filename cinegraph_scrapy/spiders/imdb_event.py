@@ -22,7 +22,7 @@ from cinegraph_scrapy.errors import BlockedPage, CinegraphError
 from cinegraph_scrapy.items import NominationItem
 from cinegraph_scrapy.parsing.edition_check import edition_mismatch
 from cinegraph_scrapy.parsing.imdb_event import EventPage, parse_event_page
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.redaction import redact
 from cinegraph_scrapy.spiders.base import BaseImportSpider
 from cinegraph_scrapy.spiders.event_api import EventApiFlow
 

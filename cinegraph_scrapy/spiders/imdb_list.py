@@ -19,7 +19,7 @@ from cinegraph_scrapy.parsing.award_notes import parse_award_note
 from cinegraph_scrapy.parsing.imdb_api import ApiForbidden, ApiNotFound
 from cinegraph_scrapy.parsing.imdb_graphql import list_variables, parse_list_items
 from cinegraph_scrapy.parsing.imdb_list import ListEntry, parse_list_page
-from cinegraph_scrapy.secrets import redact
+from cinegraph_scrapy.redaction import redact
 from cinegraph_scrapy.spiders.base import BaseImportSpider
 
 
