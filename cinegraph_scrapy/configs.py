@@ -23,10 +23,9 @@ from sqlalchemy.orm import Session
 
 from cinegraph_scrapy.db.models import FestivalOrganization, MovieList
 from cinegraph_scrapy.errors import ConfigError
+from cinegraph_scrapy.ids import EVENT_ID as _EVENT_ID, LIST, LIST_ID as _LIST_ID
 
 IMDB_HOSTS = {"imdb.com", "www.imdb.com", "m.imdb.com"}
-_LIST_ID = re.compile(r"^ls\d{6,}$")
-_EVENT_ID = re.compile(r"^ev\d{7}$")
 _EVENT_KEY = re.compile(r"^(?P<prefix>[a-z][a-z0-9_]*?)_(?P<year>\d{4})(?:_(?P<instance>[2-9]))?$")
 MAX_INSTANCE = 9  # IMDb's second (rarely third) ceremony of a year; more is a typo
 
@@ -326,7 +325,7 @@ def nearest_keys(session: Session, key: str, n: int = 5) -> list[str]:
     return close
 
 
-_LIST_REF = re.compile(r"^(?:https?://(?:www\.|m\.)?imdb\.com)?/?(?:list/)?(?P<id>ls\d{6,})/?(?:[?#].*)?$", re.I)
+_LIST_REF = re.compile(rf"^(?:https?://(?:www\.|m\.)?imdb\.com)?/?(?:list/)?(?P<id>{LIST})/?(?:[?#].*)?$", re.I)
 
 
 def list_id_from(ref: str) -> str:

@@ -14,9 +14,9 @@ from cinegraph_scrapy.configs import organizations as seeded_organizations
 from cinegraph_scrapy.db.models import FestivalOrganization
 from cinegraph_scrapy.db.repository import insert_ignoring_conflicts
 from cinegraph_scrapy.errors import ConfigError
+from cinegraph_scrapy.ids import EVENT_ID
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)*$")
-EVENT_ID = re.compile(r"^ev\d{7}$")
 
 
 def known_organizations(engine: Engine) -> dict[str, dict[str, Any]]:

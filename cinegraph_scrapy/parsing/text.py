@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cinegraph_scrapy.ids import FIND_NAME as _NM, FIND_TITLE as _TT
+
 _TAGS = re.compile(r"<[^>]+>")
-_TT = re.compile(r"tt\d{7,}")
-_NM = re.compile(r"nm\d{7,}")
 
 
 def dig(obj: Any, *path: str | int) -> Any:

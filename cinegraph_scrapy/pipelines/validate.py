@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 
+from cinegraph_scrapy.ids import NAME_ID as _NM, TITLE_ID as _TT
 from cinegraph_scrapy.items import ListEntryItem, NominationItem, PageItem
 from cinegraph_scrapy.pipelines import drop_row
 
-_TT = re.compile(r"^tt\d{7,}$")
-_NM = re.compile(r"^nm\d{7,}$")
 
 
 def problem(item) -> tuple[str, str] | None:
