@@ -10,7 +10,7 @@ from scrapy import signals
 from scrapy.utils.asyncio import AsyncioLoopingCall
 
 from cinegraph_scrapy import runs
-from cinegraph_scrapy.runs import KeyLocks
+from cinegraph_scrapy.locks import KeyLocks
 from cinegraph_scrapy.db.retry import with_retries
 from cinegraph_scrapy.redaction import install_log_redaction, redact
 from cinegraph_scrapy.signals import imports_added

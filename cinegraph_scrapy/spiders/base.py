@@ -19,7 +19,8 @@ from cinegraph_scrapy.items import PageItem
 from cinegraph_scrapy.middlewares.unreachable import HostUnreachable
 from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
-from cinegraph_scrapy.runs import AlreadyRunning, KeyLocks, RunLedger
+from cinegraph_scrapy.locks import AlreadyRunning, KeyLocks
+from cinegraph_scrapy.runs import RunLedger
 from cinegraph_scrapy.redaction import error_line, redact
 from cinegraph_scrapy.signals import imports_added
 from cinegraph_scrapy.spiders.fetching import GRAPHQL_SLOT, FetchPaths
