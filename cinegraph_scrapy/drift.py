@@ -37,6 +37,21 @@ class Figures:
                 f"({self.winners} winners)")
 
 
+def page_figures(rows) -> Figures:
+    """A page's nomination rows (one per nominated film) → its figures, one nomination per nominee of a
+    category (won if any of its rows won)."""
+    page: dict[tuple[str, str, str], bool] = {}
+    for row in rows:
+        key = (row.award_name, row.category, row.nominee_key)
+        page[key] = page.get(key, False) or row.won
+    return Figures.of((award, category, won) for (award, category, _), won in page.items())
+
+
+def stored_figures(snapshot) -> Figures:
+    """What the edition's last import stored (the nominations its last write saw)."""
+    return Figures.of((n.award, n.category, n.won) for n in snapshot.nominations.values() if n.seen_last_time)
+
+
 def edition_drift(parsed: Figures, stored: Figures, *, min_share: float, past_edition: bool) -> str | None:
     """Why this edition's page is not believed, or None."""
     if not stored.nominations:

@@ -10,8 +10,6 @@ whole on a fresh connection (DB_PAGE_RETRIES times, with backoff) before the pag
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import hashlib
 import logging
 import random
 import threading
@@ -22,12 +20,12 @@ from typing import Any
 from scrapy import signals
 
 from cinegraph_scrapy.db import changes as diff
-from cinegraph_scrapy import jsontext
 from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.retry import retryable
 from cinegraph_scrapy.items import NominationItem, PageItem
 from cinegraph_scrapy.pipelines import drop_row
-from cinegraph_scrapy.drift import Figures, SuspectPage, edition_drift, list_drift
+from cinegraph_scrapy.pipelines.fingerprints import page_fingerprint
+from cinegraph_scrapy.drift import SuspectPage, edition_drift, list_drift, page_figures, stored_figures
 from cinegraph_scrapy.runs import RunLedger, utcnow
 from cinegraph_scrapy.redaction import error_line, redact
 
@@ -432,49 +430,10 @@ class StoragePipeline:
 
     def _check_drift(self, target, snapshot, items: list[NominationItem]) -> None:
         """SuspectPage when this edition's page is far smaller than what is stored (drift.py)."""
-        page: dict[tuple[str, str, str], bool] = {}
-        for item in items:
-            key = (item.award_name, item.category, item.nominee_key)
-            page[key] = page.get(key, False) or item.won
-        parsed = Figures.of((award, category, won) for (award, category, _), won in page.items())
-        stored = Figures.of((n.award, n.category, n.won) for n in snapshot.nominations.values() if n.seen_last_time)
-        reason = edition_drift(parsed, stored, min_share=self.drift_min_share,
+        reason = edition_drift(page_figures(items), stored_figures(snapshot), min_share=self.drift_min_share,
                                past_edition=(target.year or 0) < utcnow().year)
         if reason:
             raise SuspectPage(reason)
-
-
-def page_fingerprint(target, page_item: PageItem) -> str | None:
-    """A digest of everything a page's write would store (its parsed rows and what the page says about
-    itself), or None when the page carries TMDb results, which have to be written anyway.
-
-    Rows are digested as the JSON of their field values in field order (dicts in their page order):
-    deterministic for the str, int, bool, None, list, dict and date values items hold."""
-    rows = []
-    for item in page_item.rows:
-        if getattr(item, "tmdb", None) or getattr(item, "people_tmdb", None):
-            return None
-        rows.append(jsontext.dumps_bytes(fingerprint_fields(item)))
-    info = jsontext.dumps_bytes(sorted((k, v) for k, v in page_item.info.items() if k != "layout"))
-    digest = hashlib.blake2b(digest_size=32)
-    digest.update(f"{target.source_key}|{target.year}|{target.instance}|".encode())
-    digest.update(info)
-    rows.sort()
-    digest.update(b"\n".join(rows))
-    return digest.hexdigest()
-
-
-_SKIPPED_FIELDS = frozenset(("tmdb", "people_tmdb", "page"))
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def fingerprint_fields(item) -> tuple:
-    """The item's stored values, in field order (the page number and TMDb results left out)."""
-    names = _FIELDS.get(type(item))
-    if names is None:
-        names = _FIELDS[type(item)] = tuple(f.name for f in dataclasses.fields(item) if f.name not in _SKIPPED_FIELDS)
-    values = item.__dict__
-    return tuple(values[name] for name in names)
 
 
 __all__ = ["StoragePipeline"]
