@@ -113,14 +113,12 @@ class ImportRunsExtension:
             self.loop.stop()
         stats = self.crawler.stats.get_stats()
         crawl_stats = {k: v for k, v in stats.items() if k.startswith(_STATS_PREFIXES) and isinstance(v, (int, float, str))}
-        worst = None
-        outcomes = []
         for slug, error in getattr(spider, "discovery_errors", {}).items():
-            worst = "failed"
             logger.error("%s: edition discovery failed — %s", slug, error)
             self.summary_lines.append(f"{slug}: discovery FAILED | {redact(error)}")
             self.statuses[slug] = "failed"
         mapped = self._map_categories(spider)
+        outcomes = []
         said: dict[tuple[str, str | None], list[str]] = {}  # (status, reason) → keys: each reason logged once
         failed_alike: dict[str | None, list] = {}
         for key, ledger in spider.ledgers.items():
@@ -128,32 +126,52 @@ class ImportRunsExtension:
                 self.summary_lines.append(f"{key}: skipped — {ledger.skipped}")
                 self.statuses[key] = "skipped"
                 continue
-            status, error = ledger.final_status(reason)
-            if mapped is not None and ledger.target.is_event and ledger.nominations_stored:
-                ledger.unmapped_categories = len(
-                    mapped.unmapped_by_year.get((ledger.target.organization, ledger.target.year), ()))
-            if status == "success" and not ledger.target.is_event:
-                self._record_list_gone(spider, ledger)
+            status, error = self._close_import(spider, key, ledger, reason, mapped)
             outcomes.append((ledger, status, error, {**ledger.counts(), "crawl": crawl_stats}))
-            self.crawler.stats.set_value(f"cinegraph/status/{key}", status)
-            self.statuses[key] = status
-            if worst is None or _STATUS_RANK[status] > _STATUS_RANK[worst]:
-                worst = status
-            if status == "success":
-                logger.info("%s: import %s", key, status)
-            else:
+            if status != "success":
                 said.setdefault((status, error), []).append(key)
             if status == "failed" and not ledger.items_stored and not ledger.nominations_stored:
                 failed_alike.setdefault(error, []).append((key, ledger))
             else:
                 self.summary_lines.append(self._summary(key, ledger, status, error, stats))
         self._say_once(said)
-        for error, group in failed_alike.items():  # 35 editions failing for one reason: one line, not 35
+        self._summarise_alike(failed_alike, stats)
+        self._record(spider, outcomes)
+        worst = max((s for s in self.statuses.values() if s != "skipped"), key=lambda s: _STATUS_RANK.get(s, 0),
+                    default=None)
+        if worst is not None:
+            self.crawler.stats.set_value("cinegraph/final_status", worst)
+        elif spider.ledgers:
+            self.crawler.stats.set_value("cinegraph/final_status", "refused")
+        if self.locks is not None:
+            self.locks.close()  # never raises
+
+    def _close_import(self, spider, key: str, ledger, reason: str, mapped) -> tuple[str, str | None]:
+        """The import's final status (and what it takes to know it: categories mapped, list entries gone)."""
+        status, error = ledger.final_status(reason)
+        if mapped is not None and ledger.target.is_event and ledger.nominations_stored:
+            ledger.unmapped_categories = len(
+                mapped.unmapped_by_year.get((ledger.target.organization, ledger.target.year), ()))
+        if status == "success" and not ledger.target.is_event:
+            self._record_list_gone(spider, ledger)
+        self.crawler.stats.set_value(f"cinegraph/status/{key}", status)
+        self.statuses[key] = status
+        if status == "success":
+            logger.info("%s: import %s", key, status)
+        return status, error
+
+    def _summarise_alike(self, failed_alike: dict, stats) -> None:
+        """35 editions failing for one reason: one summary line, not 35."""
+        for error, group in failed_alike.items():
             if len(group) == 1:
                 key, ledger = group[0]
                 self.summary_lines.append(self._summary(key, ledger, "failed", error, stats))
             else:
                 self.summary_lines.append(f"{_keys(k for k, _ in group)}: FAILED | {redact(error)}")
+
+    @staticmethod
+    def _record(spider, outcomes) -> None:
+        """Close the runs; remove the configs this crawl created for first imports that failed."""
         try:
             with_retries(lambda: runs.finish_runs(spider.engine_db, outcomes), what="recording the import runs")
             failed_new = [l for l, status, _, _ in outcomes if status in ("failed", "suspect")]
@@ -164,12 +182,6 @@ class ImportRunsExtension:
                             "s" if len(removed) > 1 else "", _keys(removed))
         except Exception as exc:
             logger.error("could not record the import runs: %s", redact(str(exc)))
-        if worst is not None:
-            self.crawler.stats.set_value("cinegraph/final_status", worst)
-        elif spider.ledgers:
-            self.crawler.stats.set_value("cinegraph/final_status", "refused")
-        if self.locks is not None:
-            self.locks.close()  # never raises
 
     @staticmethod
     def _say_once(said: dict[tuple[str, str | None], list[str]]) -> None:
