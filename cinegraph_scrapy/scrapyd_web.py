@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 
 IMPORT_COLUMNS = ("Import", "Counts", "Error")
 RANK = {"success": 0, "announced": 0, "running": 1, "partial": 2, "suspect": 3, "interrupted": 3, "failed": 4}
-CSS = ("td.import-success{background:#2e7d32;color:#fff} td.import-announced{background:#78909c;color:#fff}"
-       "td.import-partial{background:#f9a825;color:#000} td.import-suspect{background:#ef6c00;color:#fff}"
+CSS = ("td.import-success{background:#2e7d32;color:#fff} td.import-announced{background:#78909c;color:#000}"
+       "td.import-partial{background:#f9a825;color:#000} td.import-suspect{background:#ef6c00;color:#000}"
        "td.import-failed,td.import-interrupted{background:#c62828;color:#fff} td.import-running{background:#1565c0;"
        "color:#fff} td.import-none{color:#666}")
 

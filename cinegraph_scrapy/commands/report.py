@@ -45,14 +45,9 @@ def canonical_rows(cov: Coverage) -> list[list]:
             for slug, (mapped, total) in sorted(cov.canonical.items(), key=lambda kv: names.get(kv[0], kv[0]))]
 
 
-def render_html(cov: Coverage) -> str:
+def _grid_rows(cov: Coverage, years: list[int]) -> list[str]:
+    """One <tr> per organization: a cell per year, coloured by status, linked to its last run."""
     e = html.escape
-    css = "".join(
-        f".s-{name}{{background:{colour};color:{'#000' if name in ('never', 'partial') else '#fff'}}}"
-        for name, colour in STATUS_COLOURS.items()
-    )
-    years = sorted(cov.years, reverse=True)  # newest first: what an operator looks at is on screen
-    head = "".join(f"<th scope='col'>{y}</th>" for y in years)
     body = []
     for slug, name in cov.organizations:
         cells = []
@@ -72,6 +67,18 @@ def render_html(cov: Coverage) -> str:
                 f"data-nominations='{cell.nominations}' data-winners='{cell.winners}' title='{e(title)}'>{counts}</td>"
             )
         body.append(f"<tr data-org='{e(slug)}'><th scope='row'>{e(name)}</th>{''.join(cells)}</tr>")
+    return body
+
+
+def render_html(cov: Coverage) -> str:
+    e = html.escape
+    css = "".join(
+        f".s-{name}{{background:{colour};color:{'#000' if name in ('never', 'partial', 'suspect', 'announced') else '#fff'}}}"
+        for name, colour in STATUS_COLOURS.items()
+    )
+    years = sorted(cov.years, reverse=True)  # newest first: what an operator looks at is on screen
+    head = "".join(f"<th scope='col'>{y}</th>" for y in years)
+    body = _grid_rows(cov, years)
     legend = "".join(f"<span class='cell s-{s}'>{s}</span> " for s in STATUS_COLOURS)
     runs = "".join(
         f"<tr id='run-{e(key)}' data-run='{r['run_id']}'><td>{e(key)}</td><td>{r['run_id']}</td>"
