@@ -133,18 +133,7 @@ class StoragePipeline:
             try:
                 conn = self._connection(engine)
                 with conn.begin():
-                    result = None
-                    if fingerprint and not self.full_write and self._stored_fingerprint(conn, target, page) == fingerprint:
-                        result = self._touch_page(conn, ledger, page, page_item, fingerprint, now)  # last_seen_at only
-                    if result is None:
-                        # the fingerprint first: rows nobody else writes go before the shared ones (see below)
-                        saved = (target.list_id, page, fingerprint) if fingerprint else None
-                        if target.is_event:
-                            result = self._write_event_page(conn, ledger, page_item, now, saved)
-                        else:
-                            if saved:
-                                repo.save_fingerprint(conn, *saved, now)
-                            result = self._write_list_page(conn, ledger, page_item, now)
+                    result = self._transaction(conn, ledger, page_item, fingerprint, now)
                     self._before_commit(conn, ledger, page)
                 break
             except SuspectPage as exc:  # rolled back: the drift guard does not believe this page
@@ -174,6 +163,21 @@ class StoragePipeline:
         if fingerprint:
             self._fingerprints[(target.list_id, page)] = fingerprint
         self._after_commit(ledger, page_item, result)
+
+    def _transaction(self, conn, ledger: RunLedger, page_item: PageItem, fingerprint: str | None, now):
+        """The page's one transaction: a touch when its content is unchanged, else the whole write."""
+        target, page = ledger.target, page_item.page
+        if fingerprint and not self.full_write and self._stored_fingerprint(conn, target, page) == fingerprint:
+            result = self._touch_page(conn, ledger, page, page_item, fingerprint, now)  # last_seen_at only
+            if result is not None:
+                return result
+        # the fingerprint first: rows nobody else writes go before the shared ones (see below)
+        saved = (target.list_id, page, fingerprint) if fingerprint else None
+        if target.is_event:
+            return self._write_event_page(conn, ledger, page_item, now, saved)
+        if saved:
+            repo.save_fingerprint(conn, *saved, now)
+        return self._write_list_page(conn, ledger, page_item, now)
 
     def _connection(self, engine):
         conn = getattr(self._local, "conn", None)
