@@ -41,3 +41,15 @@ def test_an_unreachable_imdb_fails_a_35_edition_range_at_once_and_says_it_once(d
     lines = [l for l in (quiet.stdout + quiet.stderr).splitlines() if l.strip()]
     assert len(lines) <= 8, lines
     assert "Traceback" not in quiet.log and "(35 imports)" in quiet.log
+
+
+def test_the_default_log_names_the_cause_once(db, pg_url):
+    pages, api = f"127.0.0.1:{closed_port()}", f"127.0.0.1:{closed_port()}"
+    run = scrapy("crawl", "imdb_event", "-a", "keys=venice_2020,venice_2021,venice_2022", db_url=pg_url,
+                 settings={"IMDB_BASE_URL": f"http://{pages}", "IMDB_GRAPHQL_URL": f"http://{api}/",
+                           "CHROMIUM_PATH": "/nonexistent/chromium"})
+    assert run.returncode == 1
+    cause = f"cannot reach {pages}: the connection is refused"
+    lines = [l for l in run.log.splitlines() if cause in l]
+    # once from the middleware, once in the grouped failure, once in the grouped summary
+    assert len(lines) == 3, lines

@@ -202,7 +202,7 @@ class BaseImportSpider(DatabaseSpider):
         """Record a page's failure; `said`: its cause was logged already (an unreachable host), once."""
         self.ledgers[target.source_key].page_failed(f"page {page}: {reason}")
         self.crawler.stats.inc_value("cinegraph/page_errors")
-        (logger.info if said else logger.error)("%s page %s failed: %s", target.source_key, page, redact(reason))
+        (logger.debug if said else logger.error)("%s page %s failed: %s", target.source_key, page, redact(reason))
 
     def on_request_error(self, failure: Failure) -> None:
         request = failure.request
