@@ -48,6 +48,22 @@ class DatabaseCommand(ScrapyCommand):
             self.exitcode = 0
 
 
+def quiet_on_closed_pipe(run):
+    """For a command's run(): `scrapy demo | head -1` ends quietly (exit 0) when the reader has gone."""
+    import functools
+
+    @functools.wraps(run)
+    def wrapper(self, args, opts):
+        try:
+            result = run(self, args, opts)
+            sys.stdout.flush()
+            return result
+        except BrokenPipeError:
+            quiet_closed_pipe()
+            self.exitcode = 0
+    return wrapper
+
+
 def quiet_closed_pipe() -> None:
     """Point stdout at /dev/null so that the interpreter's final flush does not complain either."""
     import os

@@ -119,7 +119,8 @@ def test_commands_end_quietly_on_a_closed_pipe(pg_url):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "DATABASE_URL", "SCRAPY_"))}
     env.update(PYTHONPATH=str(ROOT), DATABASE_URL=pg_url)
-    for command in (["lists"], ["help-args", "imdb_event"], ["changes", "venice_2024", "--json"]):
+    for command in (["lists"], ["help-args", "imdb_event"], ["changes", "venice_2024", "--json"], ["demo"],
+                    ["categories", "oscars"], ["audit"]):
         proc = subprocess.run(f"{sys.executable} -m scrapy {' '.join(command)} | head -1", shell=True, cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=120)
         assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr

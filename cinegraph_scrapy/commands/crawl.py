@@ -9,13 +9,14 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from cinegraph_scrapy.cli import start_crawler_process
+from cinegraph_scrapy.cli import quiet_on_closed_pipe, start_crawler_process
 from cinegraph_scrapy.errors import CinegraphError
 
 
 class Command(ScrapyCrawl):
     requires_crawler_process = False  # made after the checks: a refused crawl prints one line, no banner
 
+    @quiet_on_closed_pipe
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")

@@ -10,7 +10,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 
 from cinegraph_scrapy import demo
-from cinegraph_scrapy.cli import start_crawler_process
+from cinegraph_scrapy.cli import quiet_on_closed_pipe, start_crawler_process
 from cinegraph_scrapy.configs import ensure_seeded
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url, safe_url
 from cinegraph_scrapy.errors import CinegraphError
@@ -24,6 +24,7 @@ class Command(ScrapyCommand):
     def short_desc(self):
         return "Import bundled demo pages (an edition in each IMDb layout, a 310-film list) offline"
 
+    @quiet_on_closed_pipe
     def run(self, args, opts):
         try:
             url = resolve_database_url(self.settings)

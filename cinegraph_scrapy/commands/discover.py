@@ -8,7 +8,7 @@ import sys
 
 from scrapy.commands import ScrapyCommand
 
-from cinegraph_scrapy.cli import print_table, start_crawler_process
+from cinegraph_scrapy.cli import print_table, quiet_on_closed_pipe, start_crawler_process
 from cinegraph_scrapy.configs import ensure_seeded
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.errors import CinegraphError
@@ -31,6 +31,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--all", dest="every", action="store_true", help="every known organization")
         parser.add_argument("--slug", help="key prefix for a new organization given by its event id (ev…)")
 
+    @quiet_on_closed_pipe
     def run(self, args, opts):
         try:
             engine = open_database(resolve_database_url(self.settings))

@@ -9,7 +9,7 @@ import textwrap
 from scrapy.commands import ScrapyCommand
 from scrapy.spiderloader import get_spider_loader
 
-from cinegraph_scrapy.cli import quiet_closed_pipe
+from cinegraph_scrapy.cli import quiet_on_closed_pipe
 
 
 class Command(ScrapyCommand):
@@ -23,6 +23,7 @@ class Command(ScrapyCommand):
     def short_desc(self):
         return "Show the -a arguments a spider takes"
 
+    @quiet_on_closed_pipe
     def run(self, args, opts):
         loader = get_spider_loader(self.settings)
         names = loader.list()
@@ -32,11 +33,7 @@ class Command(ScrapyCommand):
             print(f"error: give one spider name{hint} (spiders: {', '.join(sorted(names))})", file=sys.stderr)
             self.exitcode = 2
             return
-        try:
-            self._print(loader.load(args[0]), args[0])
-            sys.stdout.flush()
-        except BrokenPipeError:  # `scrapy help-args imdb_event | head -1`: the reader has gone
-            quiet_closed_pipe()
+        self._print(loader.load(args[0]), args[0])
 
     @staticmethod
     def _print(spidercls, name: str) -> None:
