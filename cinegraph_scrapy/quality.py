@@ -291,8 +291,11 @@ def coverage(engine: Engine) -> Coverage:
                 select(MovieList.source_key, ImportRun).join(last, last.c.list_id == MovieList.id)
                 .join(ImportRun, ImportRun.id == last.c.run_id).order_by(MovieList.source_key))
         }
-    with engine.connect() as conn:
-        canonical = coverage_by_organization(conn)
     years = sorted({y for (_, y) in grid})
     ordered = sorted(seen_orgs.items(), key=lambda kv: kv[1])
-    return Coverage(years, ordered, grid, lists, side, last_runs, canonical)
+    return Coverage(years, ordered, grid, lists, side, last_runs, _canonical(engine))
+
+
+def _canonical(engine: Engine) -> dict[str, tuple[int, int]]:
+    with engine.connect() as conn:
+        return coverage_by_organization(conn)
