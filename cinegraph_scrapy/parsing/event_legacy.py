@@ -68,46 +68,50 @@ def from_widget(raw: bytes) -> EventPage | None:
                 continue
             category = _legacy_category(cat.get("categoryName")) or award_name
             for nom in as_list(cat.get("nominations")):
-                if not isinstance(nom, dict):
-                    continue
-                films: list[Film | None] = []
-                people: list[Person | None] = []
-                companies: list[dict] = []
-                primary_kinds: list[str] = []
-                for role, group in ((PRIMARY, nom.get("primaryNominees")), (SECONDARY, nom.get("secondaryNominees"))):
-                    for nominee in as_list(group):
-                        if not isinstance(nominee, dict):
-                            continue
-                        const = nominee.get("const")
-                        if tt_id(const):
-                            films.append(Film(imdb_id=tt_id(const), title=text_of(nominee.get("name")),
-                                              original_title=text_of(nominee.get("originalName")),
-                                              year=year_of(nominee.get("year"))))
-                            kind = NOMINEE_TITLE
-                        elif isinstance(const, str) and const.startswith("co"):
-                            company = company_of(nominee)
-                            if company:
-                                companies.append(company)
-                            kind = "company"
-                        elif nm_id(const) or nominee.get("name"):
-                            people.append(Person(imdb_id=nm_id(const), name=text_of(nominee.get("name")), role=role))
-                            kind = NOMINEE_PERSON
-                        else:
-                            continue
-                        if role == PRIMARY:
-                            primary_kinds.append(kind)
-                first = next((k for k in primary_kinds if k != "company"), None)
-                if first is None:  # no primary nominee (or only companies): a film named means a title
-                    first = NOMINEE_TITLE if films or not people else NOMINEE_PERSON
-                if first == NOMINEE_TITLE:  # people listed beside a nominated title are secondary
-                    for person in people:
-                        if person is not None:
-                            person.role = SECONDARY
-                page.nominations.append(nomination_row(
-                    award_name, category, nom, films, people, nominee_type=first,
-                    details={"songs": texts_of(nom.get("songNames")), "characters": texts_of(nom.get("characterNames")),
-                             "episodes": texts_of(nom.get("episodeNames")), "companies": companies}))
+                if isinstance(nom, dict):
+                    page.nominations.append(_widget_nomination(award_name, category, nom))
     return page
+
+
+def _widget_nomination(award_name: str, category: str, nom: dict) -> Nomination:
+    """One widget nomination: its primary and secondary nominees (titles, people, companies by their const);
+    the first primary nominee that is not a company says who the nominee is."""
+    films: list[Film | None] = []
+    people: list[Person | None] = []
+    companies: list[dict] = []
+    primary_kinds: list[str] = []
+    for role, group in ((PRIMARY, nom.get("primaryNominees")), (SECONDARY, nom.get("secondaryNominees"))):
+        for nominee in as_list(group):
+            if not isinstance(nominee, dict):
+                continue
+            const = nominee.get("const")
+            if tt_id(const):
+                films.append(Film(imdb_id=tt_id(const), title=text_of(nominee.get("name")),
+                                  original_title=text_of(nominee.get("originalName")), year=year_of(nominee.get("year"))))
+                kind = NOMINEE_TITLE
+            elif isinstance(const, str) and const.startswith("co"):
+                company = company_of(nominee)
+                if company:
+                    companies.append(company)
+                kind = "company"
+            elif nm_id(const) or nominee.get("name"):
+                people.append(Person(imdb_id=nm_id(const), name=text_of(nominee.get("name")), role=role))
+                kind = NOMINEE_PERSON
+            else:
+                continue
+            if role == PRIMARY:
+                primary_kinds.append(kind)
+    first = next((k for k in primary_kinds if k != "company"), None)
+    if first is None:  # no primary nominee (or only companies): a film named means a title
+        first = NOMINEE_TITLE if films or not people else NOMINEE_PERSON
+    if first == NOMINEE_TITLE:  # people listed beside a nominated title are secondary
+        for person in people:
+            if person is not None:
+                person.role = SECONDARY
+    return nomination_row(award_name, category, nom, films, people, nominee_type=first,
+                          details={"songs": texts_of(nom.get("songNames")),
+                                   "characters": texts_of(nom.get("characterNames")),
+                                   "episodes": texts_of(nom.get("episodeNames")), "companies": companies})
 
 
 # ---------------------------------------------------------------- legacy HTML

@@ -384,41 +384,11 @@ class StoragePipeline:
         # What changed is known from the snapshot and the page alone: recorded with the shared rows (films,
         # people), because a film this transaction inserts holds back every other page inserting it until
         # this one commits, so the fewer statements from there to the commit, the better.
-        page: dict[tuple[int, str], dict[str, Any]] = {}
-        for item in items:
-            key = (categories[(item.award_name, item.category)], item.nominee_key)
-            if key in page:
-                page[key]["won"] = page[key]["won"] or item.won
-                continue
-            page[key] = {"won": item.won, "notes": item.notes, "people": diff.page_people(item.people),
-                         "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
-                         "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
-        changes = diff.event_changes(snapshot, page)
-        links = []
-        for item in items:
-            category_id = categories[(item.award_name, item.category)]
-            for position, person in enumerate(item.people):
-                if person.get("imdb_id"):
-                    links.append((category_id, item.nominee_key, person["imdb_id"], person.get("role") or "primary",
-                                  position))
+        changes = diff.event_changes(snapshot, self._page_nominations(items, categories))
         movie_ids, person_ids, nomination_ids = repo.write_edition_page(
-            conn, self._films(items), self._people(items),
-            [
-                {
-                    "ceremony_id": ceremony_id,
-                    "category_id": categories[(i.award_name, i.category)],
-                    "film": i.imdb_id,
-                    "nominee_key": i.nominee_key,
-                    "award_name": i.award_name,
-                    "won": i.won,
-                    "notes": i.notes,
-                    "nominee_type": i.nominee_type,
-                    "imdb_nomination_id": i.imdb_nomination_id,
-                    "details": i.details or None,
-                }
-                for i in items
-            ],
-            links, now, new_edition=not snapshot.nominations, run_id=ledger.run_id, changes=changes)
+            conn, self._films(items), self._people(items), self._nomination_rows(items, categories, ceremony_id),
+            self._links(items, categories), now, new_edition=not snapshot.nominations, run_id=ledger.run_id,
+            changes=changes)
         tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
         repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
         return {
@@ -431,6 +401,38 @@ class StoragePipeline:
             "categories": {(org_id, a, c): i for (a, c), i in categories.items()},
         }
 
+    @staticmethod
+    def _page_nominations(items: list[NominationItem], categories: dict) -> dict[tuple[int, str], dict[str, Any]]:
+        """One entry per nominee of a category (won if any of its rows won): what the change log compares."""
+        page: dict[tuple[int, str], dict[str, Any]] = {}
+        for item in items:
+            key = (categories[(item.award_name, item.category)], item.nominee_key)
+            if key in page:
+                page[key]["won"] = page[key]["won"] or item.won
+                continue
+            page[key] = {"won": item.won, "notes": item.notes, "people": diff.page_people(item.people),
+                         "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
+                         "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
+        return page
+
+    @staticmethod
+    def _links(items: list[NominationItem], categories: dict) -> list[tuple[int, str, str, str, int]]:
+        """(category id, nominee key, person imdb id, role, position) of every person named on the page."""
+        links = []
+        for item in items:
+            category_id = categories[(item.award_name, item.category)]
+            for position, person in enumerate(item.people):
+                if person.get("imdb_id"):
+                    links.append((category_id, item.nominee_key, person["imdb_id"], person.get("role") or "primary",
+                                  position))
+        return links
+
+    @staticmethod
+    def _nomination_rows(items: list[NominationItem], categories: dict, ceremony_id: int) -> list[dict[str, Any]]:
+        return [{"ceremony_id": ceremony_id, "category_id": categories[(i.award_name, i.category)], "film": i.imdb_id,
+                 "nominee_key": i.nominee_key, "award_name": i.award_name, "won": i.won, "notes": i.notes,
+                 "nominee_type": i.nominee_type, "imdb_nomination_id": i.imdb_nomination_id,
+                 "details": i.details or None} for i in items]
 
     def _check_drift(self, target, snapshot, items: list[NominationItem]) -> None:
         """SuspectPage when this edition's page is far smaller than what is stored (drift.py)."""
