@@ -60,7 +60,7 @@ class Databases:
         tag = uuid.uuid4().hex[:8]
         self.template, self.current = f"cg_bench_tmpl_{tag}", f"cg_bench_{tag}"
         self.admin.execute(f'CREATE DATABASE "{self.template}"')
-        from cinegraph_scrapy.configs import seed_configs
+        from cinegraph_scrapy.seeding import seed_configs
         from cinegraph_scrapy.db.engine import get_engine, upgrade_schema
 
         engine = get_engine(sa_url(self.template))

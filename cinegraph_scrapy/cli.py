@@ -27,7 +27,7 @@ class DatabaseCommand(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def database(self, *, seed: bool = True):
-        from cinegraph_scrapy.configs import ensure_seeded
+        from cinegraph_scrapy.seeding import ensure_seeded
 
         engine = open_database(resolve_database_url(self.settings))
         if seed:

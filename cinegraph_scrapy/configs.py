@@ -1,5 +1,5 @@
-"""Import configurations: seeding `movie_lists` from the packaged data file, resolving spider arguments
-(`key`, `keys`, `org` + `years`) to validated targets, and auto-creating event editions on demand.
+"""Import configurations: resolving spider arguments (`key`, `keys`, `org` + `years`) to validated targets, and
+auto-creating event editions and lists on demand (seeding is seeding.py).
 
 Organizations are the seeded ones plus those registered in the database (`scrapy discover ev… --slug`);
 callers pass the mapping they know (`organizations.known_organizations`), else the seeded ones apply."""
@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from cinegraph_scrapy.db.models import FestivalOrganization, MovieList
+from cinegraph_scrapy.db.models import MovieList
 from cinegraph_scrapy.errors import ConfigError
 from cinegraph_scrapy.ids import EVENT_ID as _EVENT_ID, LIST, LIST_ID as _LIST_ID
 
@@ -63,30 +63,6 @@ def max_plausible_year() -> int:
 # ------------------------------------------------------------------ seeding
 
 
-def _seed_rows() -> list[dict[str, Any]]:
-    data = seed_data()
-    rows: list[dict[str, Any]] = []
-    for entry in data["lists"]:
-        rows.append(
-            {
-                "source_key": entry["source_key"],
-                "name": entry["name"],
-                "source_type": "imdb",
-                "source_id": entry["source_id"],
-                "source_url": list_url("https://www.imdb.com", entry["source_id"]),
-                "category": entry.get("category"),
-                "tracks_awards": bool(entry.get("tracks_awards")),
-                "active": True,
-                "metadata_": dict(entry.get("metadata") or {}),
-            }
-        )
-    first, last = data["event_years"]
-    for org in data["organizations"]:
-        for year in range(first, last + 1):
-            rows.append(event_config_row(org, year))
-    return rows
-
-
 def event_config_row(org: dict[str, Any], year: int, instance: int = 1, key: str | None = None) -> dict[str, Any]:
     key = key or edition_key(org["slug"], year, instance)
     return {
@@ -108,11 +84,11 @@ def event_config_row(org: dict[str, Any], year: int, instance: int = 1, key: str
     }
 
 
-_SEEDED_FIELDS = ("name", "source_type", "source_id", "source_url", "category", "tracks_awards", "active", "metadata_")
+SEEDED_FIELDS = ("name", "source_type", "source_id", "source_url", "category", "tracks_awards", "active", "metadata_")
 
 
 def seed_fingerprint(values: dict[str, Any]) -> str:
-    payload = json.dumps({k: values.get(k) for k in _SEEDED_FIELDS}, sort_keys=True, default=str)
+    payload = json.dumps({k: values.get(k) for k in SEEDED_FIELDS}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -125,88 +101,6 @@ def create_configs(conn, configs: list[dict[str, Any]]) -> int:
     rows = [{("metadata" if k == "metadata_" else k): v for k, v in values.items()}
             | {"seed_hash": values.get("seed_hash") or seed_fingerprint(values)} for values in configs]
     return insert_ignoring_conflicts(conn, MovieList, rows)
-
-
-@dataclass
-class SeedReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    kept_edited: list[str] = field(default_factory=list)
-    unchanged: int = 0
-
-
-def seed_configs(engine: Engine, *, overwrite: bool = False) -> SeedReport:
-    """Insert missing seed rows; refresh rows still exactly as seeded; keep operator edits unless `overwrite`.
-    Safe when several processes seed a new database at once (one lock; inserts ignore conflicts)."""
-    from cinegraph_scrapy.db.engine import first_use_lock
-
-    with first_use_lock(engine):
-        return _seed_configs(engine, overwrite)
-
-
-def _seed_configs(engine: Engine, overwrite: bool) -> SeedReport:
-    from cinegraph_scrapy.db.repository import insert_ignoring_conflicts
-
-    report = SeedReport()
-    rows = _seed_rows()
-    new_rows: list[dict[str, Any]] = []
-    with Session(engine) as session, session.begin():
-        existing = {
-            row.source_key: row
-            for row in session.scalars(select(MovieList).where(MovieList.source_key.in_([r["source_key"] for r in rows])))
-        }
-        for values in rows:
-            fingerprint = seed_fingerprint(values)
-            row = existing.get(values["source_key"])
-            if row is None:
-                new_rows.append({**values, "seed_hash": fingerprint})
-                report.created.append(values["source_key"])
-                continue
-            current = seed_fingerprint({k: getattr(row, k) for k in _SEEDED_FIELDS})
-            if current == fingerprint:
-                report.unchanged += 1
-                if row.seed_hash != fingerprint:
-                    row.seed_hash = fingerprint
-                continue
-            if current == row.seed_hash or overwrite:
-                for key, value in values.items():
-                    setattr(row, key, value)
-                row.seed_hash = fingerprint
-                report.updated.append(values["source_key"])
-            else:
-                report.kept_edited.append(values["source_key"])
-        create_configs(session.connection(), new_rows)
-        insert_ignoring_conflicts(session.connection(), FestivalOrganization, [
-            {"slug": org["slug"], "name": org["name"], "abbreviation": org["abbreviation"],
-             "imdb_event_id": org["event_id"]} for org in seed_data()["organizations"]])
-    return report
-
-
-def ensure_seeded(engine: Engine) -> None:
-    """Seed on first use (an empty movie_lists table); the check is repeated under the first-use lock so
-    that processes starting together seed once."""
-    from cinegraph_scrapy.db.engine import first_use_lock
-
-    def empty() -> bool:
-        with Session(engine) as session:
-            return session.scalar(select(MovieList.id).limit(1)) is None
-
-    def seed_if_empty() -> None:
-        if empty():
-            with first_use_lock(engine):
-                if empty():
-                    _seed_configs(engine, overwrite=False)
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from cinegraph_scrapy.db.retry import with_retries
-    from cinegraph_scrapy.errors import DatabaseError
-
-    try:
-        with_retries(seed_if_empty, what="seeding the configurations")
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise DatabaseError(f"cannot seed the configurations: {reason}") from None
 
 
 # ------------------------------------------------------------------ resolution

@@ -38,7 +38,7 @@ def pg_template():
         pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}", pytrace=False)
     name = f"cg_tmpl_{uuid.uuid4().hex[:8]}"
     conn.execute(f'CREATE DATABASE "{name}"')
-    from cinegraph_scrapy.configs import seed_configs
+    from cinegraph_scrapy.seeding import seed_configs
     from cinegraph_scrapy.db.engine import get_engine, upgrade_schema, _engines
 
     url = _sa_url(name)

@@ -11,7 +11,7 @@ from scrapy.commands import ScrapyCommand
 
 from cinegraph_scrapy import demo
 from cinegraph_scrapy.cli import quiet_on_closed_pipe, start_crawler_process
-from cinegraph_scrapy.configs import ensure_seeded
+from cinegraph_scrapy.seeding import ensure_seeded
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url, safe_url
 from cinegraph_scrapy.errors import CinegraphError
 from cinegraph_scrapy.organizations import register_organization

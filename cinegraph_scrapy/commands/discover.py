@@ -9,7 +9,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 
 from cinegraph_scrapy.cli import print_table, quiet_on_closed_pipe, start_crawler_process
-from cinegraph_scrapy.configs import ensure_seeded
+from cinegraph_scrapy.seeding import ensure_seeded
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.errors import CinegraphError
 from cinegraph_scrapy.organizations import known_organizations

@@ -1,5 +1,5 @@
 from cinegraph_scrapy.cli import DatabaseCommand
-from cinegraph_scrapy.configs import seed_configs
+from cinegraph_scrapy.seeding import seed_configs
 
 
 class Command(DatabaseCommand):

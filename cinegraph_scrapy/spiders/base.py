@@ -11,7 +11,8 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from cinegraph_scrapy.configs import ImportTarget, ensure_seeded, keys_for, load_configs, wants_all_years
+from cinegraph_scrapy.configs import ImportTarget, keys_for, load_configs, wants_all_years
+from cinegraph_scrapy.seeding import ensure_seeded
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.db.retry import with_retries
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError, ConfigError

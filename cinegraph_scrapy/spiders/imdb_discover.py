@@ -13,7 +13,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from cinegraph_scrapy.configs import ensure_seeded
+from cinegraph_scrapy.seeding import ensure_seeded
 from cinegraph_scrapy.discovery import DiscoveryReport, discover_from_page, record_editions
 from cinegraph_scrapy.errors import CinegraphError, ConfigError
 from cinegraph_scrapy.organizations import check_new_organization, known_organizations, register_organization
