@@ -261,28 +261,7 @@ def coverage(engine: Engine) -> Coverage:
              "tracks_awards": r.tracks_awards, "organization": organization_for(r) if r.tracks_awards else None}
             for r in session.scalars(select(MovieList).where(MovieList.source_type == "imdb").order_by(MovieList.source_key))
         ]
-        side = []
-        for lst in lists:
-            if not lst["organization"]:
-                continue
-            slug = lst["organization"]
-            list_films = set(session.scalars(
-                select(Movie.imdb_id).join(CanonicalSource, CanonicalSource.movie_id == Movie.id)
-                .join(MovieList, MovieList.id == CanonicalSource.list_id).where(MovieList.source_key == lst["key"])))
-            event_films = set(session.scalars(
-                select(Movie.imdb_id).join(FestivalNomination, FestivalNomination.movie_id == Movie.id)
-                .join(FestivalCeremony, FestivalCeremony.id == FestivalNomination.ceremony_id)
-                .join(FestivalOrganization, FestivalOrganization.id == FestivalCeremony.organization_id)
-                .where(FestivalOrganization.slug == slug)))
-            winners = set(session.scalars(
-                select(Movie.imdb_id).join(FestivalNomination, FestivalNomination.movie_id == Movie.id)
-                .join(FestivalCeremony, FestivalCeremony.id == FestivalNomination.ceremony_id)
-                .join(FestivalOrganization, FestivalOrganization.id == FestivalCeremony.organization_id)
-                .where(FestivalOrganization.slug == slug, FestivalNomination.won.is_(True))))
-            editions = sum(1 for (s, _), c in grid.items() if s == slug and c.status in ("success", "partial"))
-            side.append({"list": lst["key"], "organization": slug, "list_films": len(list_films),
-                         "event_films": len(event_films), "event_winners": len(winners),
-                         "in_both": len(list_films & event_films), "editions_imported": editions})
+        side = _side_by_side(session, lists, grid)
         last = select(ImportRun.list_id, func.max(ImportRun.id).label("run_id")).group_by(ImportRun.list_id).subquery()
         last_runs = {
             key: {"run_id": run.id, "status": run.status, "error": run.error, "finished_at": run.finished_at,
@@ -294,6 +273,33 @@ def coverage(engine: Engine) -> Coverage:
     years = sorted({y for (_, y) in grid})
     ordered = sorted(seen_orgs.items(), key=lambda kv: kv[1])
     return Coverage(years, ordered, grid, lists, side, last_runs, _canonical(engine))
+
+
+def _side_by_side(session: Session, lists: list[dict[str, Any]], grid) -> list[dict[str, Any]]:
+    """Each award-tracking list beside its organization's imported editions: films in both, winners."""
+    side = []
+    for lst in lists:
+        if not lst["organization"]:
+            continue
+        slug = lst["organization"]
+        list_films = set(session.scalars(
+            select(Movie.imdb_id).join(CanonicalSource, CanonicalSource.movie_id == Movie.id)
+            .join(MovieList, MovieList.id == CanonicalSource.list_id).where(MovieList.source_key == lst["key"])))
+        event_films = set(session.scalars(
+            select(Movie.imdb_id).join(FestivalNomination, FestivalNomination.movie_id == Movie.id)
+            .join(FestivalCeremony, FestivalCeremony.id == FestivalNomination.ceremony_id)
+            .join(FestivalOrganization, FestivalOrganization.id == FestivalCeremony.organization_id)
+            .where(FestivalOrganization.slug == slug)))
+        winners = set(session.scalars(
+            select(Movie.imdb_id).join(FestivalNomination, FestivalNomination.movie_id == Movie.id)
+            .join(FestivalCeremony, FestivalCeremony.id == FestivalNomination.ceremony_id)
+            .join(FestivalOrganization, FestivalOrganization.id == FestivalCeremony.organization_id)
+            .where(FestivalOrganization.slug == slug, FestivalNomination.won.is_(True))))
+        editions = sum(1 for (s, _), c in grid.items() if s == slug and c.status in ("success", "partial"))
+        side.append({"list": lst["key"], "organization": slug, "list_films": len(list_films),
+                     "event_films": len(event_films), "event_winners": len(winners),
+                     "in_both": len(list_films & event_films), "editions_imported": editions})
+    return side
 
 
 def _canonical(engine: Engine) -> dict[str, tuple[int, int]]:
