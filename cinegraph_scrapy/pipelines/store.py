@@ -24,6 +24,7 @@ from cinegraph_scrapy.db import repository as repo
 from cinegraph_scrapy.db.retry import retryable
 from cinegraph_scrapy.items import NominationItem, PageItem
 from cinegraph_scrapy.pipelines import drop_row
+from cinegraph_scrapy.pipelines import rows
 from cinegraph_scrapy.pipelines.fingerprints import page_fingerprint
 from cinegraph_scrapy.drift import SuspectPage, edition_drift, list_drift, page_figures, stored_figures
 from cinegraph_scrapy.runs import RunLedger, utcnow
@@ -247,7 +248,7 @@ class StoragePipeline:
     def _write_tmdb_only(self, engine, page_item: PageItem) -> None:
         try:
             with engine.begin() as conn:
-                stored = repo.store_tmdb(conn, self._tmdb_rows(page_item.rows))
+                stored = repo.store_tmdb(conn, rows.tmdb_rows(page_item.rows))
         except Exception as exc:
             self.stats.inc_value("cinegraph/store_errors")
             logger.error("storing TMDb results failed: %s", error_line(exc))
@@ -273,41 +274,6 @@ class StoragePipeline:
         if result.get("tmdb"):
             self.stats.inc_value("tmdb/stored", result["tmdb"])
 
-    @staticmethod
-    def _films(items) -> list[dict[str, Any]]:
-        return [
-            {"imdb_id": i.imdb_id, "title": i.title, "original_title": i.original_title, "year": i.year,
-             "title_type": getattr(i, "title_type", None)}
-            for i in items
-            if i.imdb_id
-        ]
-
-    @staticmethod
-    def _people(items) -> dict[str, str | None]:
-        """Every person of the page once (nm id → the first name given)."""
-        people: dict[str, str | None] = {}
-        for item in items:
-            for person in item.people:
-                imdb_id = person.get("imdb_id")
-                if imdb_id and (people.get(imdb_id) is None):
-                    people[imdb_id] = person.get("name")
-        return people
-
-    @staticmethod
-    def _people_tmdb(items) -> dict[str, int | None]:
-        found: dict[str, int | None] = {}
-        for item in items:
-            found.update(getattr(item, "people_tmdb", None) or {})
-        return found
-
-    @staticmethod
-    def _tmdb_rows(items) -> list[dict[str, Any]]:
-        rows: dict[str, dict[str, Any]] = {}
-        for item in items:
-            if item.imdb_id and isinstance(item.tmdb, dict) and item.tmdb.get("columns"):
-                rows[item.imdb_id] = {"imdb_id": item.imdb_id, **item.tmdb["columns"]}
-        return list(rows.values())
-
     def _write_list_page(self, conn, ledger: RunLedger, page_item: PageItem, now) -> dict[str, Any]:
         items = page_item.rows
         if page_item.page == 1 and not self.accept_drift:
@@ -316,8 +282,8 @@ class StoragePipeline:
                                 diff.stored_list_entries(conn, ledger.target.list_id), min_share=self.drift_min_share)
             if reason:
                 raise SuspectPage(reason)
-        movie_ids = repo.upsert_movies(conn, self._films(items), now)
-        tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
+        movie_ids = repo.upsert_movies(conn, rows.films(items), now)
+        tmdb = repo.store_tmdb(conn, rows.tmdb_rows(items))
         page = {movie_ids[i.imdb_id]: {"imdb_id": i.imdb_id, "position": i.position, "notes": i.notes} for i in items}
         changes = diff.list_changes(conn, ledger.target.list_id, page)
         repo.insert_changes(conn, ledger.run_id, changes)
@@ -384,13 +350,13 @@ class StoragePipeline:
         # What changed is known from the snapshot and the page alone: recorded with the shared rows (films,
         # people), because a film this transaction inserts holds back every other page inserting it until
         # this one commits, so the fewer statements from there to the commit, the better.
-        changes = diff.event_changes(snapshot, self._page_nominations(items, categories))
+        changes = diff.event_changes(snapshot, rows.page_nominations(items, categories))
         movie_ids, person_ids, nomination_ids = repo.write_edition_page(
-            conn, self._films(items), self._people(items), self._nomination_rows(items, categories, ceremony_id),
-            self._links(items, categories), now, new_edition=not snapshot.nominations, run_id=ledger.run_id,
+            conn, rows.films(items), rows.people(items), rows.nomination_rows(items, categories, ceremony_id),
+            rows.links(items, categories), now, new_edition=not snapshot.nominations, run_id=ledger.run_id,
             changes=changes)
-        tmdb = repo.store_tmdb(conn, self._tmdb_rows(items))
-        repo.store_people_tmdb(conn, {k: v for k, v in self._people_tmdb(items).items() if k in person_ids}, now)
+        tmdb = repo.store_tmdb(conn, rows.tmdb_rows(items))
+        repo.store_people_tmdb(conn, {k: v for k, v in rows.people_tmdb(items).items() if k in person_ids}, now)
         return {
             "changes": [c["change"] for c in changes],
             "movie_ids": set(movie_ids.values()),
@@ -400,39 +366,6 @@ class StoragePipeline:
             "org": {slug: org_id},
             "categories": {(org_id, a, c): i for (a, c), i in categories.items()},
         }
-
-    @staticmethod
-    def _page_nominations(items: list[NominationItem], categories: dict) -> dict[tuple[int, str], dict[str, Any]]:
-        """One entry per nominee of a category (won if any of its rows won): what the change log compares."""
-        page: dict[tuple[int, str], dict[str, Any]] = {}
-        for item in items:
-            key = (categories[(item.award_name, item.category)], item.nominee_key)
-            if key in page:
-                page[key]["won"] = page[key]["won"] or item.won
-                continue
-            page[key] = {"won": item.won, "notes": item.notes, "people": diff.page_people(item.people),
-                         "imdb_id": item.imdb_id, "award": item.award_name, "category": item.category,
-                         "nominee": None if item.imdb_id else ", ".join(p.get("name") or "?" for p in item.people)}
-        return page
-
-    @staticmethod
-    def _links(items: list[NominationItem], categories: dict) -> list[tuple[int, str, str, str, int]]:
-        """(category id, nominee key, person imdb id, role, position) of every person named on the page."""
-        links = []
-        for item in items:
-            category_id = categories[(item.award_name, item.category)]
-            for position, person in enumerate(item.people):
-                if person.get("imdb_id"):
-                    links.append((category_id, item.nominee_key, person["imdb_id"], person.get("role") or "primary",
-                                  position))
-        return links
-
-    @staticmethod
-    def _nomination_rows(items: list[NominationItem], categories: dict, ceremony_id: int) -> list[dict[str, Any]]:
-        return [{"ceremony_id": ceremony_id, "category_id": categories[(i.award_name, i.category)], "film": i.imdb_id,
-                 "nominee_key": i.nominee_key, "award_name": i.award_name, "won": i.won, "notes": i.notes,
-                 "nominee_type": i.nominee_type, "imdb_nomination_id": i.imdb_nomination_id,
-                 "details": i.details or None} for i in items]
 
     def _check_drift(self, target, snapshot, items: list[NominationItem]) -> None:
         """SuspectPage when this edition's page is far smaller than what is stored (drift.py)."""
