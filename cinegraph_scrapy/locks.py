@@ -83,6 +83,20 @@ class KeyLocks:
                     refused[k] = (f"an import of {k!r} is already running ({holders.get(k, 'held by another process')}); "
                                   "not starting a second one")
             wanted = advisory = [k for k in wanted if got.get(k)]
+        try:
+            taken = self._claim_rows(wanted, now, refused)
+        except Exception:
+            self._release_quietly(advisory)  # a retry starts from nothing held
+            raise
+        self.held.update(taken)  # only once the rows are committed
+        given_back = [k for k in advisory if k in refused]
+        if given_back:
+            self._unlock_advisory(given_back)
+        return refused
+
+    def _claim_rows(self, wanted: list[str], now, refused: dict[str, str]) -> list[str]:
+        """Write (or take over) the lock rows of `wanted` in one transaction; adds the refused ones to `refused`."""
+        taken: list[str] = []
         with Session(self.engine) as session, session.begin():
             locks = {lock.source_key: lock for lock in session.scalars(
                 select(ImportLock).where(ImportLock.source_key.in_(wanted)).with_for_update())} if wanted else {}
@@ -100,11 +114,14 @@ class KeyLocks:
                     session.add(ImportLock(source_key=key, owner=self.owner, heartbeat_at=now))
                 else:
                     lock.owner, lock.heartbeat_at, lock.run_id = self.owner, now, None
-                self.held.add(key)
-        given_back = [k for k in advisory if k in refused]
-        if given_back:
-            self._unlock_advisory(given_back)
-        return refused
+                taken.append(key)
+        return taken
+
+    def _release_quietly(self, advisory: list[str]) -> None:
+        try:
+            self._unlock_advisory(advisory)
+        except Exception:  # the lock connection itself is gone: its advisory locks went with it
+            self._discard_pg_conn()
 
     def _try_advisory(self, keys: list[str]) -> dict[str, bool]:
         if self._pg_conn is None:

@@ -171,6 +171,14 @@ def kill_backends(dbname: str) -> int:
                                 "WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)).fetchall())
 
 
+def holds_every_lock(db, count: int) -> bool:
+    """Whether the first crawl has taken all its import locks (only then may a second crawl be refused)."""
+    try:
+        return db.scalar("SELECT count(*) FROM import_locks") == count
+    except Exception:  # the check's own connection may be the one just killed
+        return False
+
+
 def _admin_url() -> str:
     from tests.conftest import PG_ADMIN_URL
 
@@ -179,7 +187,7 @@ def _admin_url() -> str:
 
 def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a_time, pg_template):
     for year in YEARS:  # slow pages: the crawl takes several seconds, the kills land while it writes
-        imdb.route(f"/event/ev0000292/{year}/1/", Reply.html(globes_page(year), delay=1.5))
+        imdb.route(f"/event/ev0000292/{year}/1/", Reply.html(globes_page(year), delay=2.5))
     with database(pg_template) as (url, db, name):
         keys = [f"golden_globes_{y}" for y in YEARS]
         first = crawl_process(keys, url, imdb.url, CONCURRENT_REQUESTS_PER_DOMAIN="2",
@@ -192,8 +200,9 @@ def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a
                 if second.poll() is None:
                     continue  # no kills while the second crawl runs: only the first crawl is under fire
                 second_done_while_first_alive = first.poll() is None
-            killed += 1 if kill_backends(name) else 0
-            if killed and second is None:  # the first crawl's lock connection (always open) has just died
+            killed += 1 if kill_backends(name) else 0  # from the start: seeding, configs, locks, pages
+            if killed and second is None and holds_every_lock(db, len(keys)):
+                # the first crawl's lock connection (always open) has just died: a second crawl must still be refused
                 second = crawl_process(keys, url, imdb.url)
         code, log = first.wait(120), first.stdout.read()
         assert killed >= 1
@@ -204,6 +213,7 @@ def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a
         assert second_done_while_first_alive, "the second crawl should have ended while the first was running"
         assert second_code == 2 and "already running" in second_log, second_log[-2000:]
         assert "the key-lock connection died" in log  # noticed, and the locks were taken again
-        runs = db.rows("SELECT status, count(*) FROM import_runs GROUP BY status ORDER BY 1")  # a new connection
+        db.engine.dispose()  # the test's own pooled connection was killed with the others
+        runs = db.rows("SELECT status, count(*) FROM import_runs GROUP BY status ORDER BY 1")
         assert runs == [("success", len(YEARS))], (runs, log[-3000:])
         assert stored(db) == one_at_a_time

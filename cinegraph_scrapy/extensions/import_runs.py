@@ -78,13 +78,14 @@ class ImportRunsExtension:
     def _begin(self, spider, ledgers) -> None:
         """Lock the keys, mark runs left by dead processes interrupted, open a `running` row per ledger."""
         engine = spider.engine_db
-        refused = self.locks.acquire_many(list(ledgers))
+        refused = with_retries(lambda: self.locks.acquire_many(list(ledgers)), what="taking the import locks")
         for key, reason in refused.items():
             ledgers[key].skipped = reason
             self.crawler.stats.inc_value("cinegraph/skipped_already_running")
             logger.error("%s", reason)
         started = [ledger for key, ledger in ledgers.items() if key not in refused]
-        interrupted = runs.mark_interrupted(engine, [ledger.target.list_id for ledger in started])
+        interrupted = with_retries(lambda: runs.mark_interrupted(engine, [ledger.target.list_id for ledger in started]),
+                                   what="marking interrupted runs")
         if interrupted:
             logger.warning("marked %d earlier run(s) as interrupted (their process died)", interrupted)
         with_retries(lambda: runs.start_runs(engine, started, spider.name, getattr(spider, "_job", None)),

@@ -122,10 +122,14 @@ class BaseImportSpider(DatabaseSpider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         ensure_seeded(spider.engine_db)
-        spider.orgs = known_organizations(spider.engine_db)
+        # Each read is one short transaction: a connection lost mid-way (a restarted server, a killed backend)
+        # is tried again rather than failing the crawl before it starts.
+        spider.orgs = with_retries(lambda: known_organizations(spider.engine_db), what="reading the organizations")
         keys = keys_for(**spider.requested, orgs=spider.orgs)
         if keys or not spider.discover_orgs:
-            spider.targets = cls.resolve_targets(spider.engine_db, crawler.settings, keys, spider.force, spider.orgs)
+            spider.targets = with_retries(
+                lambda: cls.resolve_targets(spider.engine_db, crawler.settings, keys, spider.force, spider.orgs),
+                what="reading the configurations")
         spider.ledgers = {t.source_key: RunLedger(target=t) for t in spider.targets}
         return spider
 
@@ -142,7 +146,8 @@ class BaseImportSpider(DatabaseSpider):
         keys = [k for k in keys if k not in self.ledgers]
         if not keys:
             return []
-        targets = self.resolve_targets(self.engine_db, self.settings, keys, self.force, self.orgs)
+        targets = with_retries(lambda: self.resolve_targets(self.engine_db, self.settings, keys, self.force, self.orgs),
+                               what="reading the configurations")
         ledgers = {t.source_key: RunLedger(target=t) for t in targets}
         self.targets.extend(targets)
         self.ledgers.update(ledgers)
