@@ -96,7 +96,7 @@ def create_configs(conn, configs: list[dict[str, Any]]) -> int:
     """Insert config rows (values as event_config_row gives them) that do not exist yet — INSERT … ON
     CONFLICT DO NOTHING, so processes creating the same config at once do not fail — each with the seed
     fingerprint that tells later edits apart. Returns how many this call inserted."""
-    from cinegraph_scrapy.db.repository import insert_ignoring_conflicts
+    from cinegraph_scrapy.db.sqlkit import insert_ignoring_conflicts
 
     rows = [{("metadata" if k == "metadata_" else k): v for k, v in values.items()}
             | {"seed_hash": values.get("seed_hash") or seed_fingerprint(values)} for values in configs]

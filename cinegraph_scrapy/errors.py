@@ -1,5 +1,7 @@
 """Errors that end a command or crawl with one clear line instead of a traceback."""
 
+from scrapy.exceptions import IgnoreRequest
+
 
 class CinegraphError(Exception):
     """A problem the user can fix (bad key, bad config, unreachable database...)."""
@@ -19,3 +21,8 @@ class BlockedPage(CinegraphError):
 
 class NothingImported(CinegraphError):
     """The command needs imported data and the configurations asked for were never imported (exit 1)."""
+
+
+class HostUnreachable(IgnoreRequest):
+    """A request to a host this crawl already found unreachable (middlewares/unreachable.py): the spiders
+    record the page as failed without logging the cause again."""

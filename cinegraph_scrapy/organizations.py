@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cinegraph_scrapy.configs import organizations as seeded_organizations
 from cinegraph_scrapy.db.models import FestivalOrganization
-from cinegraph_scrapy.db.repository import insert_ignoring_conflicts
+from cinegraph_scrapy.db.sqlkit import insert_ignoring_conflicts
 from cinegraph_scrapy.errors import ConfigError
 from cinegraph_scrapy.ids import EVENT_ID
 

@@ -71,6 +71,31 @@ class RunLedger:
     def page_failed(self, reason: str) -> None:
         self.page_errors.append(redact(reason))
 
+    # Facts a spider may note (signals.import_noted): numbers add up, lists and tallies extend, the rest is set.
+    NOTABLE = frozenset({"pages", "items_scraped", "nominations_found", "winners", "people_only", "truncated",
+                         "expected_total", "entries_seen", "notes_unread", "graphql_requests", "served_by",
+                         "bytes_fetched", "unread", "announced"})
+
+    def note(self, **facts: Any) -> None:
+        for name, value in facts.items():
+            if name not in self.NOTABLE:
+                raise TypeError(f"not a fact a spider notes about an import: {name}")
+            current = getattr(self, name)
+            if isinstance(current, (Counter, list)):
+                current.update(value) if isinstance(current, Counter) else current.extend(value)
+            elif isinstance(current, int) and not isinstance(current, bool) and name != "expected_total":
+                setattr(self, name, current + value)
+            else:
+                setattr(self, name, value)
+
+    def stored(self, rows: int, result) -> None:
+        """A page's transaction committed (storage.pages.PageResult)."""
+        self.items_stored += rows
+        self.changes.update(result.changes)
+        self.pages_unchanged += 1 if result.unchanged else 0
+        self.movie_ids.update(result.movie_ids)
+        self.nominations_stored += result.nominations or 0
+
     def final_status(self, finish_reason: str) -> tuple[str, str | None]:
         """success | partial | failed, and the reason when it is not success."""
         if self.lock_lost:

@@ -57,7 +57,7 @@ def seed_configs(engine: Engine, *, overwrite: bool = False) -> SeedReport:
 
 
 def _seed_configs(engine: Engine, overwrite: bool) -> SeedReport:
-    from cinegraph_scrapy.db.repository import insert_ignoring_conflicts
+    from cinegraph_scrapy.db.sqlkit import insert_ignoring_conflicts
 
     report = SeedReport()
     rows = _seed_rows()

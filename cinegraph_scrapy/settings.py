@@ -71,6 +71,9 @@ FEED_EXPORTERS = {
     for fmt, name in (("json", "Json"), ("jsonlines", "JsonLines"), ("jsonl", "JsonLines"), ("jl", "JsonLines"),
                       ("csv", "Csv"), ("xml", "Xml"), ("marshal", "Marshal"), ("pickle", "Pickle"))
 }
+# The project's add-on: download slots (TMDb, IMDb GraphQL) and the browser handler, from the settings above.
+ADDONS = {"cinegraph_scrapy.addon.CinegraphAddon": 0}
+
 EXTENSIONS = {
     "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
     "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,

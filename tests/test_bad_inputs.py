@@ -101,13 +101,15 @@ def test_a_page_no_parser_can_read_fails_with_the_reason_and_the_crawl_goes_on()
     from types import SimpleNamespace
 
     from scrapy.http import HtmlResponse, Request
-    from tests.support.crawlers import project_crawler
+    from tests.support.crawlers import tracked_crawler
 
-    from cinegraph_scrapy.runs import RunLedger
     from cinegraph_scrapy.spiders.base import BaseImportSpider
 
-    ledger = RunLedger(target=SimpleNamespace(source_key="venice_2024"))
-    spider = SimpleNamespace(ledgers={"venice_2024": ledger}, crawler=project_crawler(), check_page=lambda r: None)
+    target = SimpleNamespace(source_key="venice_2024", list_id=0, is_event=True)
+    crawler, extension, _ = tracked_crawler(target=target)
+    ledger = extension.ledgers["venice_2024"]
+    spider = SimpleNamespace(by_key={"venice_2024": target}, crawler=crawler, check_page=lambda r: None)
+    spider.target_of = lambda meta: BaseImportSpider.target_of(spider, meta)
     spider.page_failed = lambda r, reason: BaseImportSpider.page_failed(spider, r, reason)
     spider.page_failed_for = lambda t, reason, page=1, **kw: BaseImportSpider.page_failed_for(spider, t, reason, page, **kw)
     spider.with_refusal = BaseImportSpider.with_refusal

@@ -7,9 +7,8 @@ import io
 import json
 import logging
 import pickle
-from types import SimpleNamespace
 
-from tests.support.crawlers import project_crawler
+from tests.support.crawlers import project_crawler, tracked_crawler
 
 from cinegraph_scrapy import settings as project_settings
 from cinegraph_scrapy.exporters import (CsvItemExporter, JsonItemExporter, JsonLinesItemExporter, PickleItemExporter,
@@ -17,7 +16,6 @@ from cinegraph_scrapy.exporters import (CsvItemExporter, JsonItemExporter, JsonL
 from cinegraph_scrapy.items import ListEntryItem, NominationItem, PageItem
 from cinegraph_scrapy.pipelines.dedupe import DeduplicationPipeline
 from cinegraph_scrapy.pipelines.validate import ValidationPipeline
-from cinegraph_scrapy.runs import RunLedger
 
 
 def entry(imdb_id, title="A film", position=1):
@@ -69,10 +67,9 @@ def test_the_project_registers_them_for_scrapys_formats():
 
 
 def crawler_with_ledger(key):
-    crawler = project_crawler()
-    ledger = RunLedger(target=SimpleNamespace(source_key=key))
-    crawler.spider = SimpleNamespace(ledgers={key: ledger})
-    return crawler, ledger
+    """A crawler whose import extension keeps the ledger of `key` (what the stages signal lands there)."""
+    crawler, extension, _ = tracked_crawler(keys=[key])
+    return crawler, extension.ledgers[key]
 
 
 def test_stages_drop_rows_not_pages_and_count_each_reason(caplog):

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import insert, text
 
-from cinegraph_scrapy.db import repository as repo
+from cinegraph_scrapy.db.writes import writes_for
 from cinegraph_scrapy.db.engine import open_database
 from cinegraph_scrapy.db.models import ImportRun, MovieList
 
@@ -20,10 +20,10 @@ def engine(request, pg_url, tmp_path):
 
 def test_films_are_inserted_then_updated_only_where_the_page_says_more(engine):
     with engine.begin() as conn:
-        ids = repo.upsert_movies(conn, [{"imdb_id": "tt0000001", "title": "A", "year": None, "title_type": "movie"},
+        ids = writes_for(conn).upsert_movies([{"imdb_id": "tt0000001", "title": "A", "year": None, "title_type": "movie"},
                                         {"imdb_id": "tt0000002", "title": "B", "year": 1950}], NOW)
     with engine.begin() as conn:
-        again = repo.upsert_movies(conn, [{"imdb_id": "tt0000001", "title": "A (new)", "year": 1999, "title_type": None},
+        again = writes_for(conn).upsert_movies([{"imdb_id": "tt0000001", "title": "A (new)", "year": 1999, "title_type": None},
                                           {"imdb_id": "tt0000002", "title": None, "year": None},
                                           {"imdb_id": "tt0000003", "title": "C"}], NOW)
         rows = conn.execute(text("SELECT imdb_id, title, year, title_type FROM movies ORDER BY imdb_id")).all()
@@ -34,10 +34,10 @@ def test_films_are_inserted_then_updated_only_where_the_page_says_more(engine):
 
 def test_categories_are_read_then_missing_ones_inserted_with_their_award_id(engine):
     with engine.begin() as conn:
-        org = repo.ensure_organization(conn, slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
-        first = repo.upsert_categories(conn, org, [("Golden Lion", "Golden Lion")])
+        org = writes_for(conn).ensure_organization(slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
+        first = writes_for(conn).upsert_categories(org, [("Golden Lion", "Golden Lion")])
     with engine.begin() as conn:
-        both = repo.upsert_categories(conn, org, [("Golden Lion", "Golden Lion"), ("Orizzonti", "Best Film")],
+        both = writes_for(conn).upsert_categories(org, [("Golden Lion", "Golden Lion"), ("Orizzonti", "Best Film")],
                                       {("Golden Lion", "Golden Lion"): "aw0000001", ("Orizzonti", "Best Film"): "aw2"})
         rows = conn.execute(text("SELECT award_name, name, imdb_award_id FROM festival_categories ORDER BY 1")).all()
     assert both[("Golden Lion", "Golden Lion")] == first[("Golden Lion", "Golden Lion")]
@@ -46,20 +46,20 @@ def test_categories_are_read_then_missing_ones_inserted_with_their_award_id(engi
 
 def test_people_once_and_links_follow_the_page(engine):
     with engine.begin() as conn:
-        org = repo.ensure_organization(conn, slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
-        ceremony = repo.upsert_ceremony(conn, organization_id=org, list_id=None, year=2024, instance=1, name="V",
+        org = writes_for(conn).ensure_organization(slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
+        ceremony = writes_for(conn).upsert_ceremony(organization_id=org, list_id=None, year=2024, instance=1, name="V",
                                         source_url="u", edition_id=None, now=NOW)
-        (category,) = repo.upsert_categories(conn, org, [("A", "B")]).values()
-        people = repo.upsert_people(conn, {"nm0000001": "One", "nm0000002": None}, NOW)
-        noms = repo.upsert_nominations(conn, [{"ceremony_id": ceremony, "category_id": category, "movie_id": None,
+        (category,) = writes_for(conn).upsert_categories(org, [("A", "B")]).values()
+        people = writes_for(conn).upsert_people({"nm0000001": "One", "nm0000002": None}, NOW)
+        noms = writes_for(conn).upsert_nominations([{"ceremony_id": ceremony, "category_id": category, "movie_id": None,
                                                "nominee_key": "-|nm0000001", "award_name": "A", "won": True,
                                                "nominee_type": "person"}], NOW)
         nomination = noms[(category, "-|nm0000001")]
-        repo.sync_nomination_people(conn, [(nomination, people["nm0000001"], "primary", 0),
+        writes_for(conn).sync_nomination_people([(nomination, people["nm0000001"], "primary", 0),
                                            (nomination, people["nm0000002"], "secondary", 1)])
     with engine.begin() as conn:
-        assert repo.upsert_people(conn, {"nm0000002": "Two"}, NOW) == {"nm0000002": people["nm0000002"]}
-        repo.sync_nomination_people(conn, [(nomination, people["nm0000002"], "secondary", 0)])
+        assert writes_for(conn).upsert_people({"nm0000002": "Two"}, NOW) == {"nm0000002": people["nm0000002"]}
+        writes_for(conn).sync_nomination_people([(nomination, people["nm0000002"], "secondary", 0)])
         links = conn.execute(text("SELECT p.imdb_id, p.name, l.role, l.position FROM festival_nomination_people l "
                                   "JOIN people p ON p.id = l.person_id")).all()
     assert [tuple(r) for r in links] == [("nm0000002", "Two", "secondary", 0)]
@@ -67,18 +67,18 @@ def test_people_once_and_links_follow_the_page(engine):
 
 def test_imdb_nomination_ids_stay_unique_within_a_ceremony(engine):
     with engine.begin() as conn:
-        org = repo.ensure_organization(conn, slug="oscars", name="Oscars", abbreviation=None, event_id="ev0000003")
-        ceremony = repo.upsert_ceremony(conn, organization_id=org, list_id=None, year=2019, instance=1, name="O",
+        org = writes_for(conn).ensure_organization(slug="oscars", name="Oscars", abbreviation=None, event_id="ev0000003")
+        ceremony = writes_for(conn).upsert_ceremony(organization_id=org, list_id=None, year=2019, instance=1, name="O",
                                         source_url="u", edition_id=None, now=NOW)
-        (category,) = repo.upsert_categories(conn, org, [("Oscar", "Best Picture")]).values()
+        (category,) = writes_for(conn).upsert_categories(org, [("Oscar", "Best Picture")]).values()
         base = {"ceremony_id": ceremony, "category_id": category, "movie_id": None, "award_name": "Oscar",
                 "won": False, "nominee_type": "title"}
         # a page that names one IMDb nomination id twice is stored whole
-        repo.upsert_nominations(conn, [{**base, "nominee_key": "a|", "imdb_nomination_id": "an1"},
+        writes_for(conn).upsert_nominations([{**base, "nominee_key": "a|", "imdb_nomination_id": "an1"},
                                        {**base, "nominee_key": "b|", "imdb_nomination_id": "an1"}], NOW)
     with engine.begin() as conn:
         # a later page gives an1 to another nomination: the old holder lets go of it
-        repo.upsert_nominations(conn, [{**base, "nominee_key": "c|", "imdb_nomination_id": "an1"}], NOW)
+        writes_for(conn).upsert_nominations([{**base, "nominee_key": "c|", "imdb_nomination_id": "an1"}], NOW)
         rows = conn.execute(text("SELECT nominee_key, imdb_nomination_id FROM festival_nominations ORDER BY 1")).all()
     assert [tuple(r) for r in rows] == [("a|", None), ("b|", None), ("c|", "an1")]
 
@@ -90,17 +90,15 @@ def test_a_pages_films_people_and_changes_in_one_write_and_the_ceremony_with_its
                                                         source_id="ev0000681").returning(MovieList.id)).scalar()
         run_id = conn.execute(insert(ImportRun).values(list_id=list_id, spider="imdb_event", status="running",
                                                        started_at=NOW).returning(ImportRun.id)).scalar()
-        org = repo.ensure_organization(conn, slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
-        first = repo.write_ceremony(conn, organization_id=org, list_id=list_id, year=2024, instance=1, name="V",
+        org = writes_for(conn).ensure_organization(slug="venice", name="Venice", abbreviation=None, event_id="ev0000681")
+        first = writes_for(conn).write_ceremony(organization_id=org, list_id=list_id, year=2024, instance=1, name="V",
                                     source_url="u", edition_id=None, now=NOW, fingerprint=(list_id, 1, "a" * 64))
-        movies, people = repo.upsert_films_and_people(
-            conn, [{"imdb_id": "tt0000001", "title": "A", "year": None, "title_type": None}],
+        movies, people = writes_for(conn).films_and_people([{"imdb_id": "tt0000001", "title": "A", "year": None, "title_type": None}],
             {"nm0000001": "One", "nm0000002": None}, NOW, run_id, [{"change": "added", "imdb_id": "tt0000001"}])
     with engine.begin() as conn:
-        again = repo.write_ceremony(conn, organization_id=org, list_id=list_id, year=2024, instance=1, name=None,
+        again = writes_for(conn).write_ceremony(organization_id=org, list_id=list_id, year=2024, instance=1, name=None,
                                     source_url="u2", edition_id="ee1", now=later, fingerprint=(list_id, 1, "b" * 64))
-        movies2, people2 = repo.upsert_films_and_people(
-            conn, [{"imdb_id": "tt0000001", "title": None, "year": 2001, "title_type": "movie"},
+        movies2, people2 = writes_for(conn).films_and_people([{"imdb_id": "tt0000001", "title": None, "year": 2001, "title_type": "movie"},
                    {"imdb_id": "tt0000002", "title": "B"}],
             {"nm0000001": "One", "nm0000002": "Two"}, later, run_id,
             [{"change": "changed", "imdb_id": "tt0000001", "fields": {"won": [False, True]}}])
@@ -109,7 +107,7 @@ def test_a_pages_films_people_and_changes_in_one_write_and_the_ceremony_with_its
         changes = conn.execute(text("SELECT change, imdb_id FROM import_changes WHERE run_id = :r ORDER BY id"),
                                {"r": run_id}).all()
         ceremony = conn.execute(text("SELECT name, source_url, imdb_edition_id FROM festival_ceremonies")).one()
-        stored = repo.stored_fingerprints(conn, [list_id])
+        stored = writes_for(conn).stored_fingerprints([list_id])
     assert not first.existed and first.previous_seen_at is None
     assert again.existed and again.id == first.id and again.previous_seen_at is not None
     assert tuple(ceremony) == ("V", "u2", "ee1") and stored == {(list_id, 1): "b" * 64}

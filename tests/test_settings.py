@@ -3,8 +3,8 @@
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from cinegraph_scrapy.addon import CinegraphAddon
 from cinegraph_scrapy.pipelines.tmdb import TMDB_SLOT, tmdb_slot_settings
-from cinegraph_scrapy.spiders.imdb_event import ImdbEventSpider
 
 
 def project_settings():
@@ -34,7 +34,7 @@ def test_tmdb_slot_is_limited_to_its_concurrency_and_rate():
         "concurrency": 8, "delay": 1 / 35, "jitter": 0}
     assert tmdb_slot_settings(Settings({"TMDB_CONCURRENCY": 4, "TMDB_MAX_RPS": 0}))["delay"] == 1 / 1000
     s = project_settings().copy()
-    ImdbEventSpider.update_settings(s)
+    CinegraphAddon().update_settings(s)
     slot = s.getdict("DOWNLOAD_SLOTS")[TMDB_SLOT]
     assert slot["concurrency"] == 8 and abs(slot["delay"] - 1 / 35) < 1e-9
 

@@ -1,1 +1,2 @@
-"""Database layer: models, engine/schema management, repository (upserts), seed data."""
+"""Database layer: models, engine and schema (migrations), page writes (writes.py: one interface, a generic and a
+PostgreSQL implementation), read-side change records (changes.py), retries and seed data."""

@@ -61,6 +61,18 @@ def get_engine(url: str) -> Engine:
         return engine
 
 
+def crawl_engine(settings) -> Engine:
+    """The crawl's engine: the one the spider opened (and migrated) for these settings, which the pipelines and
+    extensions share through this registry rather than reading it off the spider."""
+    return get_engine(resolve_database_url(settings))
+
+
+def writer_threads(engine: Engine, wanted: int) -> int:
+    """How many threads may write pages at once: `wanted` on PostgreSQL, one on SQLite (a single-writer
+    database: a second writer would only wait for the first's lock)."""
+    return max(1, wanted) if engine.dialect.name == "postgresql" else 1
+
+
 def _create_checked_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)

@@ -12,16 +12,14 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
+
+from cinegraph_scrapy.errors import HostUnreachable
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, NoRouteError
 
 logger = logging.getLogger(__name__)
 
 ADVICE = "check the network or proxy (`scrapy demo` works offline)"
-
-
-class HostUnreachable(IgnoreRequest):
-    """A request to a host this crawl already found unreachable."""
 
 
 def cause_of(exception: BaseException) -> str | None:

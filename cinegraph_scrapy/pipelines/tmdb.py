@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,13 +20,23 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 
+from cinegraph_scrapy.db.engine import crawl_engine
 from cinegraph_scrapy.db.models import Movie, Person
-from cinegraph_scrapy.db.repository import parse_release_date
 from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem, PageItem
 from cinegraph_scrapy.runs import as_aware, utcnow
 from cinegraph_scrapy.redaction import error_line, redact, register_secret
 
 logger = logging.getLogger(__name__)
+
+
+def parse_release_date(value: Any) -> date | None:
+    """TMDb's release_date ("1999-10-15"; "" or missing when unknown) as a date."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 TMDB_SLOT = "tmdb"
 FRESH_STATUSES = ("enriched", "not_found")
@@ -231,7 +241,7 @@ class TmdbEnrichmentPipeline:
         found: dict[str, Any] = {}
         cutoff = utcnow() - self.refresh
         try:
-            engine = self.crawler.spider.engine_db
+            engine = crawl_engine(self.crawler.settings)
             with engine.connect() as conn:
                 for start in range(0, len(titles), self.batch_size):
                     chunk = titles[start : start + self.batch_size]

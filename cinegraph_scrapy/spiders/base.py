@@ -15,16 +15,14 @@ from cinegraph_scrapy.configs import ImportTarget, keys_for, load_configs, wants
 from cinegraph_scrapy.seeding import ensure_seeded
 from cinegraph_scrapy.db.engine import open_database, resolve_database_url
 from cinegraph_scrapy.db.retry import with_retries
-from cinegraph_scrapy.errors import BlockedPage, CinegraphError, ConfigError
+from cinegraph_scrapy.errors import BlockedPage, CinegraphError, ConfigError, HostUnreachable
 from cinegraph_scrapy.items import PageItem
-from cinegraph_scrapy.middlewares.unreachable import HostUnreachable
 from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.locks import AlreadyRunning, KeyLocks
-from cinegraph_scrapy.runs import RunLedger
 from cinegraph_scrapy.redaction import error_line, redact
-from cinegraph_scrapy.signals import imports_added
-from cinegraph_scrapy.spiders.fetching import GRAPHQL_SLOT, FetchPaths
+from cinegraph_scrapy.signals import ImportOptions, import_noted, imports_added, page_failed, refusals
+from cinegraph_scrapy.spiders.fetching import FetchPaths
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +31,9 @@ def truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def configure_downloads(settings) -> None:
-    """Per-crawl download set-up derived from our settings: TMDb's own download slot (concurrency and
-    rate), IMDb GraphQL's (one request at a time, as polite as page requests), and the Playwright download
-    handler when the WAF browser fallback can run."""
-    from cinegraph_scrapy.middlewares.waf import configure_browser
-    from cinegraph_scrapy.pipelines.tmdb import TMDB_SLOT, tmdb_slot_settings
-
-    slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
-    slots.setdefault(TMDB_SLOT, tmdb_slot_settings(settings))
-    slots.setdefault(GRAPHQL_SLOT, {"concurrency": 1, "delay": settings.getfloat("DOWNLOAD_DELAY")})
-    settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
-    configure_browser(settings)
-
-
 class DatabaseSpider(FetchPaths, scrapy.Spider):
     """What every spider that feeds the storage pipeline shares: the download set-up (TMDb slot, browser),
-    the database engine, the per-configuration ledgers and the page items."""
+    the database engine, the imports it runs (their run accounting is the import extension's) and the page items."""
 
     # `-a NAME=…` arguments the spider takes, with what they do (`scrapy help-args SPIDER` shows them;
     # `scrapy crawl` refuses any other, except scrapyd's own `_job`).
@@ -61,12 +45,15 @@ class DatabaseSpider(FetchPaths, scrapy.Spider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.ledgers: dict[str, RunLedger] = {}
+        self.by_key: dict[str, ImportTarget] = {}  # the imports this crawl runs (their runs are open)
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        configure_downloads(settings)
+    def note(self, key: str | None, **facts: Any) -> None:
+        """Tell the run accounting (the import extension) what this crawl learnt about an import."""
+        if key in self.by_key:
+            self.crawler.signals.send_catch_log(signal=import_noted, key=key, facts=facts)
+
+    def target_of(self, meta) -> ImportTarget:
+        return self.by_key[meta["source_key"]]
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -116,7 +103,7 @@ class BaseImportSpider(DatabaseSpider):
         self.orgs: dict[str, dict[str, Any]] = {}
         # Organizations whose editions are discovered first (`-a years=all`), then imported.
         self.discover_orgs: list[str] = [org] if org and wants_all_years(years) else []
-        self.discovery_errors: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}  # keys another crawl is importing, with why
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -130,7 +117,6 @@ class BaseImportSpider(DatabaseSpider):
             spider.targets = with_retries(
                 lambda: cls.resolve_targets(spider.engine_db, crawler.settings, keys, spider.force, spider.orgs),
                 what="reading the configurations")
-        spider.ledgers = {t.source_key: RunLedger(target=t) for t in spider.targets}
         return spider
 
     @classmethod
@@ -143,16 +129,28 @@ class BaseImportSpider(DatabaseSpider):
 
     def add_targets(self, keys: list[str]) -> list[ImportTarget]:
         """Import these configs too (found while crawling, e.g. by edition discovery): their runs start now."""
-        keys = [k for k in keys if k not in self.ledgers]
+        keys = [k for k in keys if k not in self.by_key and k not in self.skipped]
         if not keys:
             return []
         targets = with_retries(lambda: self.resolve_targets(self.engine_db, self.settings, keys, self.force, self.orgs),
                                what="reading the configurations")
-        ledgers = {t.source_key: RunLedger(target=t) for t in targets}
         self.targets.extend(targets)
-        self.ledgers.update(ledgers)
-        self.crawler.signals.send_catch_log(signal=imports_added, spider=self, ledgers=ledgers)
-        return [t for t in targets if ledgers[t.source_key].skipped is None]
+        return self.begin_imports(targets)
+
+    def begin_imports(self, targets: list[ImportTarget]) -> list[ImportTarget]:
+        """Open the imports of these targets (signals.imports_added); returns those not refused (another crawl
+        imports the others)."""
+        targets = [t for t in targets if t.source_key not in self.by_key and t.source_key not in self.skipped]
+        if not targets:
+            return []
+        options = ImportOptions(full_write=self.full_write, accept_drift=self.accept_drift)
+        refused = refusals(self.crawler.signals.send_catch_log(
+            signal=imports_added, targets=targets, options=options, spider_name=self.name,
+            job=getattr(self, "_job", None)))
+        self.skipped.update(refused)
+        started = [t for t in targets if t.source_key not in refused]
+        self.by_key.update({t.source_key: t for t in started})
+        return started
 
     @classmethod
     def preflight(cls, settings, spargs: dict[str, Any]) -> None:
@@ -185,7 +183,9 @@ class BaseImportSpider(DatabaseSpider):
     # ---------------------------------------------------------------- crawling helpers
 
     def active_targets(self) -> list[ImportTarget]:
-        return [t for t in self.targets if self.ledgers[t.source_key].skipped is None]
+        """The crawl's targets, their imports opened now (once); those another crawl is importing left out."""
+        self.begin_imports(self.targets)
+        return [t for t in self.targets if t.source_key in self.by_key]
 
     def request(self, url: str, target: ImportTarget, callback, page: int = 1, **meta: Any) -> scrapy.Request:
         meta.update({"source_key": target.source_key, "page": page})
@@ -201,12 +201,11 @@ class BaseImportSpider(DatabaseSpider):
 
     def page_failed(self, response_or_request, reason: str, *, said: bool = False) -> None:
         meta = response_or_request.meta
-        self.page_failed_for(self.ledgers[meta["source_key"]].target, self.with_refusal(meta, reason),
-                             meta.get("page", 1), said=said)
+        self.page_failed_for(self.target_of(meta), self.with_refusal(meta, reason), meta.get("page", 1), said=said)
 
     def page_failed_for(self, target: ImportTarget, reason: str, page: int = 1, *, said: bool = False) -> None:
         """Record a page's failure; `said`: its cause was logged already (an unreachable host), once."""
-        self.ledgers[target.source_key].page_failed(f"page {page}: {reason}")
+        self.crawler.signals.send_catch_log(signal=page_failed, key=target.source_key, reason=f"page {page}: {reason}")
         self.crawler.stats.inc_value("cinegraph/page_errors")
         (logger.debug if said else logger.error)("%s page %s failed: %s", target.source_key, page, redact(reason))
 
@@ -224,9 +223,7 @@ class BaseImportSpider(DatabaseSpider):
 
     def page_item(self, target: ImportTarget, page: int, rows: list[Any], **info: Any) -> PageItem:
         """The page's rows as the one item the pipelines see (and storage writes in one transaction)."""
-        ledger = self.ledgers[target.source_key]
-        ledger.pages += 1
-        ledger.items_scraped += len(rows)
+        self.note(target.source_key, pages=1, items_scraped=len(rows))
         self.crawler.stats.inc_value("cinegraph/pages")
         return PageItem(target.source_key, page, rows, info)
 

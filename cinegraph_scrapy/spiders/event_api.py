@@ -76,7 +76,7 @@ class EventApiFlow:
                 yield from self.discovered(meta["discover_org"], report)
         ids = {(e.year, e.instance): e.edition_id for e in listing.editions if e.edition_id}
         for key in meta["waiting_keys"]:
-            target = self.ledgers[key].target
+            target = self.by_key[key]
             edition_id = ids.get((target.year, target.instance))
             if edition_id:
                 yield self.edition_api_request(target, edition_id)
@@ -107,7 +107,7 @@ class EventApiFlow:
         refusal = redact(why if why.startswith("IMDb's API") else f"IMDb's API: {why}")
         logger.info("%s: %s; trying the pages", meta["event_id"], refusal)
         for key in meta["waiting_keys"]:
-            yield self.edition_request(self.ledgers[key].target, api_refusal=refusal)
+            yield self.edition_request(self.by_key[key], api_refusal=refusal)
         if meta.get("discover_org"):
             yield self.discovery_page_request(meta["discover_org"], api_refusal=refusal)
 
@@ -124,7 +124,7 @@ class EventApiFlow:
     def parse_edition_api(self, response: Response):
         self.fetched(response)
         meta = response.meta
-        target = self.ledgers[meta["source_key"]].target
+        target = self.by_key[meta["source_key"]]
         try:
             answer = read_answer(response.body)
             if (answer.errors and meta["api_operation"] == "EventEdition"
@@ -140,19 +140,19 @@ class EventApiFlow:
             yield self.edition_request(target, api_refusal=redact(f"IMDb's API: {exc}"))
             return
         if meta["api_operation"] == "EventEditionMinimal":
-            self.ledgers[target.source_key].unread.append(MINIMAL_UNREAD.format(why=meta.get("refused")))
+            self.note(target.source_key, unread=[MINIMAL_UNREAD.format(why=meta.get("refused"))])
         self._assemblies[target.source_key] = (EditionAssembly(edition), meta["edition_id"])
         yield from self._continue(target)
 
     def on_edition_api_error(self, failure):
-        target = self.ledgers[failure.request.meta["source_key"]].target
+        target = self.by_key[failure.request.meta["source_key"]]
         yield self.edition_request(target, api_refusal=self.api_failure(failure))
 
     def parse_continuation(self, response: Response):
         self.fetched(response)
         key = response.meta["source_key"]
         self._assemblies[key][0].merge(response.meta["step"], response.body)
-        yield from self._continue(self.ledgers[key].target)
+        yield from self._continue(self.by_key[key])
 
     def on_continuation_error(self, failure):
         key = failure.request.meta["source_key"]
@@ -160,7 +160,7 @@ class EventApiFlow:
         assembly = self._assemblies[key][0]
         assembly.asked.add(step)
         assembly.failed.append(f"{step.category}: {self.api_failure(failure)}")
-        yield from self._continue(self.ledgers[key].target)
+        yield from self._continue(self.by_key[key])
 
     def _continue(self, target: ImportTarget):
         """Ask for the next missing part of the edition, or, when nothing is missing, yield its page item."""
@@ -186,10 +186,9 @@ class EventApiFlow:
         if mismatch:
             yield self.edition_request(target, api_refusal=f"IMDb's API answered {edition_id} with another edition ({mismatch})")
             return
-        ledger = self.ledgers[target.source_key]
-        ledger.truncated.extend(assembly.failed)
+        self.note(target.source_key, truncated=list(assembly.failed))
         if not page.nominations:
-            ledger.announced = (f"IMDb lists this edition ({edition_id}, {len(assembly.awards)} awards) but publishes no "
+            self.note(target.source_key, announced=f"IMDb lists this edition ({edition_id}, {len(assembly.awards)} awards) but publishes no "
                                 "nominations yet; it will be imported again next time")
             self.crawler.stats.inc_value("cinegraph/editions_announced")
             return

@@ -3,7 +3,7 @@
 request through the engine, so retries, throttling, stats and middlewares apply to each.
 
 This mixin builds API requests and keeps the per-path tallies (`cinegraph/fetch/<path>/…` stats and the
-import's ledger): which path served each page and how many bytes each path fetched.
+import's run accounting): which path served each page and how many bytes each path fetched.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from cinegraph_scrapy.middlewares.unreachable import HostUnreachable
+from cinegraph_scrapy.errors import HostUnreachable
 from cinegraph_scrapy.parsing.imdb_api import API_HEADERS, payload
 from cinegraph_scrapy.queries import load_query
 
@@ -28,7 +28,7 @@ def path_of(response: Response) -> str:
 
 
 class FetchPaths:
-    """Mixed into the import spiders (which have `settings`, `crawler` and `ledgers`)."""
+    """Mixed into the import spiders (which have `settings`, `crawler` and `note`)."""
 
     def api_enabled(self) -> bool:
         return self.settings.getbool("IMDB_API_ENABLED")
@@ -38,9 +38,7 @@ class FetchPaths:
         query = load_query(operation, self.settings.get("IMDB_GRAPHQL_QUERIES_DIR") or None)
         self.crawler.stats.inc_value(f"cinegraph/fetch/{API}/requests")
         self.crawler.stats.inc_value("cinegraph/graphql_requests")
-        key = meta.get("source_key")
-        if key in self.ledgers:
-            self.ledgers[key].graphql_requests += 1
+        self.note(meta.get("source_key"), graphql_requests=1)
         meta.update({"download_slot": GRAPHQL_SLOT, "imdb_graphql": True, "api_operation": operation,
                      "dont_redirect": True})
         return scrapy.Request(self.settings.get("IMDB_GRAPHQL_URL"), method="POST", headers=API_HEADERS,
@@ -54,9 +52,7 @@ class FetchPaths:
         stats = self.crawler.stats
         stats.inc_value(f"cinegraph/fetch/{path}/responses")
         stats.inc_value(f"cinegraph/fetch/{path}/bytes", size)
-        ledger = self.ledgers.get(response.meta.get("source_key"))
-        if ledger is not None:
-            ledger.bytes_fetched[path] += size
+        self.note(response.meta.get("source_key"), bytes_fetched={path: size})
         return path
 
     def api_failure(self, failure) -> str:
@@ -72,5 +68,4 @@ class FetchPaths:
     def served(self, key: str, path: str) -> None:
         """This import's page was served by `path`."""
         self.crawler.stats.inc_value(f"cinegraph/fetch/{path}/pages")
-        if key in self.ledgers:
-            self.ledgers[key].served_by[path] += 1
+        self.note(key, served_by={path: 1})

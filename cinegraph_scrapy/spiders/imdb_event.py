@@ -23,6 +23,7 @@ from cinegraph_scrapy.items import NominationItem
 from cinegraph_scrapy.parsing.edition_check import edition_mismatch
 from cinegraph_scrapy.parsing.imdb_event import EventPage, parse_event_page
 from cinegraph_scrapy.redaction import redact
+from cinegraph_scrapy.signals import discovery_failed
 from cinegraph_scrapy.spiders.base import BaseImportSpider
 from cinegraph_scrapy.spiders.event_api import EventApiFlow
 
@@ -89,13 +90,13 @@ class ImdbEventSpider(EventApiFlow, BaseImportSpider):
         self._discovery_failed(failure.request.meta["discover_org"], self.with_refusal(failure.request.meta, reason))
 
     def _discovery_failed(self, slug: str, reason: str) -> None:
-        self.discovery_errors[slug] = redact(reason)
+        self.crawler.signals.send_catch_log(signal=discovery_failed, slug=slug, reason=redact(reason))
         self.crawler.stats.inc_value("cinegraph/discovery_errors")
 
     # ---------------------------------------------------------------- editions
 
     def parse_edition(self, response: Response):
-        target = self.ledgers[response.meta["source_key"]].target
+        target = self.by_key[response.meta["source_key"]]
         path = self.fetched(response)
         items = self.guarded(response, lambda: list(self._parse(response, target)))
         if items:
@@ -136,13 +137,11 @@ class ImdbEventSpider(EventApiFlow, BaseImportSpider):
 
     def edition_items(self, target: ImportTarget, parsed: EventPage):
         """The page item of an edition, whichever path read it (API or page)."""
-        ledger = self.ledgers[target.source_key]
         stats = self.crawler.stats
-        ledger.nominations_found += len(parsed.nominations)
-        ledger.winners += parsed.winners
+        self.note(target.source_key, nominations_found=len(parsed.nominations), winners=parsed.winners)
         stats.inc_value("cinegraph/nominations_found", len(parsed.nominations))
         if parsed.truncated_categories:
-            ledger.truncated.extend(parsed.truncated_categories)
+            self.note(target.source_key, truncated=list(parsed.truncated_categories))
             stats.inc_value("cinegraph/truncated_categories", len(parsed.truncated_categories))
             logger.warning(
                 "%s: %d categor%s continue beyond this page (hasNextPage); data may be incomplete: %s",
@@ -166,7 +165,7 @@ class ImdbEventSpider(EventApiFlow, BaseImportSpider):
                 award_id=nomination.award_id,
             )
             if not nomination.films:
-                ledger.people_only += 1
+                self.note(target.source_key, people_only=1)
                 stats.inc_value("cinegraph/people_only_nominations")
                 items.append(NominationItem(imdb_id=None, imdb_nomination_id=nomination.imdb_nomination_id,
                                             details=nomination.details or None, **common))

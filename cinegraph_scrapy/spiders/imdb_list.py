@@ -10,6 +10,8 @@ the first slice leaves the import `partial` with what was read stored.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ImportTarget
@@ -32,6 +34,11 @@ class ImdbListSpider(BaseImportSpider):
                 "(its config, key = the list id, is created on first use, named from the list)",
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries_seen: Counter = Counter()  # per list: where the next API slice's positions start
+        self.totals: dict[str, int] = {}  # per list: how many entries it announces
+
     async def start(self):
         for target in self.active_targets():
             if self.api_enabled():
@@ -44,7 +51,7 @@ class ImdbListSpider(BaseImportSpider):
         return self.request(target.url, target, self.parse_list, page=1, api_refusal=api_refusal)
 
     def parse_list(self, response: Response):
-        target = self.ledgers[response.meta["source_key"]].target
+        target = self.by_key[response.meta["source_key"]]
         path = self.fetched(response)
         items = self.guarded(response, lambda: list(self._parse_first_page(response, target)))
         if any(isinstance(i, PageItem) for i in items):
@@ -53,9 +60,9 @@ class ImdbListSpider(BaseImportSpider):
 
     def _parse_first_page(self, response: Response, target: ImportTarget):
         parsed = parse_list_page(response.body, 1)
-        ledger = self.ledgers[target.source_key]
         if parsed.total is not None:
-            ledger.expected_total = parsed.total
+            self.totals[target.source_key] = parsed.total
+            self.note(target.source_key, expected_total=parsed.total)
         # the next page first: it downloads while this one goes through the pipelines
         if parsed.has_next and parsed.end_cursor:
             yield self.list_api_request(target, 2, parsed.end_cursor)
@@ -73,7 +80,7 @@ class ImdbListSpider(BaseImportSpider):
 
     def on_api_error(self, failure):
         meta = failure.request.meta
-        target = self.ledgers[meta["source_key"]].target
+        target = self.by_key[meta["source_key"]]
         reason = self.api_failure(failure)
         if meta["page"] == 1:  # nothing read yet: the list page is the next path
             yield self.page_request(target, api_refusal=reason)
@@ -81,7 +88,7 @@ class ImdbListSpider(BaseImportSpider):
             self.page_failed(failure.request, reason)
 
     def parse_graphql(self, response: Response):
-        target = self.ledgers[response.meta["source_key"]].target
+        target = self.by_key[response.meta["source_key"]]
         self.fetched(response)
         try:
             return list(self._parse_graphql(response, target))
@@ -94,9 +101,8 @@ class ImdbListSpider(BaseImportSpider):
         return []
 
     def _parse_graphql(self, response: Response, target: ImportTarget):
-        ledger = self.ledgers[target.source_key]
         page, cursor, full = response.meta["page"], response.meta["graphql_cursor"], response.meta["graphql_full"]
-        parsed = parse_list_items(response.body, offset=ledger.entries_seen, list_id=target.source_id)
+        parsed = parse_list_items(response.body, offset=self.entries_seen[target.source_key], list_id=target.source_id)
         if parsed.errors and full:
             # The fuller query (name, notes, title type) was refused: this slice again with the known-good query.
             self.crawler.stats.inc_value("cinegraph/graphql_fallbacks")
@@ -107,9 +113,10 @@ class ImdbListSpider(BaseImportSpider):
         if parsed.errors and not parsed.entries:
             self.page_failed(response, f"IMDb's API answered with errors: {'; '.join(parsed.errors)[:300]}")
         if not full:
-            ledger.notes_unread += len(parsed.entries)
-        if parsed.total is not None and ledger.expected_total is None:
-            ledger.expected_total = parsed.total
+            self.note(target.source_key, notes_unread=len(parsed.entries))
+        if parsed.total is not None and target.source_key not in self.totals:
+            self.totals[target.source_key] = parsed.total
+            self.note(target.source_key, expected_total=parsed.total)
         if not parsed.entries:
             return
         if parsed.has_next and parsed.end_cursor and parsed.end_cursor != cursor:
@@ -122,7 +129,8 @@ class ImdbListSpider(BaseImportSpider):
     # ---------------------------------------------------------------- items
 
     def _page(self, target: ImportTarget, page: int, entries: list[ListEntry], **info) -> PageItem:
-        self.ledgers[target.source_key].entries_seen += len(entries)
+        self.entries_seen[target.source_key] += len(entries)
+        self.note(target.source_key, entries_seen=len(entries))
         items = []
         for entry in entries:
             item = ListEntryItem(

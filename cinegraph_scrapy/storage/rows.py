@@ -78,3 +78,9 @@ def nomination_rows(items: list[NominationItem], categories: dict, ceremony_id: 
              "nominee_key": i.nominee_key, "award_name": i.award_name, "won": i.won, "notes": i.notes,
              "nominee_type": i.nominee_type, "imdb_nomination_id": i.imdb_nomination_id,
              "details": i.details or None} for i in items]
+
+
+def list_entries(items, movie_ids: dict[str, int]) -> list[dict[str, Any]]:
+    """A list page's canonical_sources rows (the film's id, its position, notes and award facts)."""
+    return [{"movie_id": movie_ids[i.imdb_id], "position": i.position, "notes": i.notes, "award_name": i.award_name,
+             "award_year": i.award_year, "award_won": i.award_won} for i in items]
