@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 
 from tests.conftest import FAST, ROOT, Db, _admin, _sa_url, scrapy
 from tests.support.pages import Award, Category, Film, Nom, Person, next_event_page
-from tests.support.server import Reply
+from tests.support.server import LoopbackSite, Reply
 
 YEARS = list(range(2017, 2025))
 FILMS = [Film(f"tt{8100000 + i:07d}", f"Shared film {i}") for i in range(40)]
@@ -46,11 +46,13 @@ def globes_page(year: int) -> str:
                            editions=[(y, 1) for y in YEARS])
 
 
-@pytest.fixture
-def globes(imdb):
-    for year in YEARS:
-        imdb.route(f"/event/ev0000292/{year}/1/", Reply.html(globes_page(year)))
-    return imdb
+@pytest.fixture(scope="module")
+def globes():
+    """The eight editions on one loopback IMDb, for every test of the module."""
+    with LoopbackSite() as site:
+        for year in YEARS:
+            site.route(f"/event/ev0000292/{year}/1/", Reply.html(globes_page(year)))
+        yield site
 
 
 def crawl_process(keys: list[str], db_url: str, imdb_url: str, **settings) -> subprocess.Popen:
@@ -94,13 +96,16 @@ def assert_all_succeeded(results, db, expected_runs: int):
     assert statuses == [("success", expected_runs)], statuses
 
 
-@pytest.fixture
-def one_at_a_time(globes, db, pg_url):
-    for year in YEARS:
-        run = scrapy("crawl", "imdb_event", "-a", f"key=golden_globes_{year}", db_url=pg_url,
-                     settings={"IMDB_BASE_URL": globes.url})
-        assert run.returncode == 0, run.log
-    return stored(db)
+@pytest.fixture(scope="module")
+def one_at_a_time(globes, pg_template):
+    """What the eight editions store imported one after the other (once for the module: every concurrent
+    variant must store exactly this)."""
+    with database(pg_template) as (url, db, _):
+        for year in YEARS:
+            run = scrapy("crawl", "imdb_event", "-a", f"key=golden_globes_{year}", db_url=url,
+                         settings={"IMDB_BASE_URL": globes.url})
+            assert run.returncode == 0, run.log
+        return stored(db)
 
 
 @contextlib.contextmanager
