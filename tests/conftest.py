@@ -20,6 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("CINEGRAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto` (pytest.ini): two workers for the suite, whose end-to-end tests mostly wait on their `scrapy`
+    processes; none for the unit layer alone (`pytest tests/unit` stays one in-process run)."""
+    unit = ROOT / "tests" / "unit"
+    asked = [Path(arg.split("::")[0]).resolve() for arg in config.args] or [ROOT / "tests"]
+    return 0 if all(path == unit or unit in path.parents for path in asked) else 2
+
+
 def _sa_url(dbname: str) -> str:
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     return f"{base}/{dbname}"

@@ -6,35 +6,12 @@ the page path serves when the API refuses; both closed is one line, `failed`, ex
 import pytest
 
 from tests.conftest import scrapy
-from tests.support.api_data import legacy_edition, next_data_edition
-from tests.support.graphql import list_data, result_index
+from tests.support.api_data import legacy_edition
+from tests.support.graphql import result_index
 from tests.support.imdb_api import ApiData, ImdbApi
-from tests.support.pages import Film
-from tests.support.real import LIST_1001_PAGE1, OSCARS_2024, legacy, real_page
+from tests.support.real import OSCARS_2024, legacy, real_page
+from tests.support.scenes import NO_BROWSER, check_oscars_2024, crawl, list_1001, oscars_api, waf_everywhere
 from tests.support.server import Reply
-from tests.test_people import check_oscars_2024
-
-WAF = Reply(b"", 202, {"x-amzn-waf-action": "challenge"})
-NO_BROWSER = {"CHROMIUM_PATH": "/nonexistent/chromium"}
-
-
-def waf_everywhere(imdb):
-    """Every HTML page not routed answers the AWS WAF challenge (HTTP 202, empty body), as imdb.com does
-    since 2026-03."""
-    imdb.fallback = WAF
-
-
-def oscars_api(**options) -> ImdbApi:
-    data = ApiData()
-    edition, history = next_data_edition(OSCARS_2024, "ev0000003")
-    data.add_edition(edition)
-    data.events["ev0000003"]["editions"] = history
-    return ImdbApi(data, **options)
-
-
-def crawl(pg_url, imdb, graphql, *args, **settings):
-    return scrapy("crawl", *args, db_url=pg_url, settings={
-        "IMDB_BASE_URL": imdb.url, "IMDB_GRAPHQL_URL": graphql.url + "/", **NO_BROWSER, **settings})
 
 
 def page_requests(imdb) -> list[str]:
@@ -212,23 +189,9 @@ def test_discover_a_new_organization_is_named_from_the_api(imdb, graphql, db, pg
     assert db.scalar("SELECT count(*) FROM festival_nominations") == 65
 
 
-def _1001(graphql, **options) -> ImdbApi:
-    """The real list's first 250 items (from its page's __NEXT_DATA__) and 1,010 more in the same shape."""
-    from cinegraph_scrapy.parsing import parse_list_page
-    page = parse_list_page(real_page(LIST_1001_PAGE1))
-    films = [Film(e.imdb_id, e.title, e.year, e.original_title, e.notes) for e in page.entries]
-    films += [Film(f"tt9{i:07d}", f"Film {i}", 1950 + i % 70, description=f"note {i}" if i % 2 else None)
-              for i in range(1010)]
-    data = ApiData()
-    data.lists["ls024863935"] = list_data("ls024863935", films, page.name, "The 1001 films, all editions")
-    api = ImdbApi(data, **options)
-    graphql.route("/", api)
-    return api
-
-
 def test_1001_movies_whole_from_the_api_with_no_page_request(imdb, graphql, db, pg_url):
     waf_everywhere(imdb)
-    api = _1001(graphql)
+    api = list_1001(graphql)
     run = crawl(pg_url, imdb, graphql, "imdb_list", "-a", "key=1001_movies")
     assert run.returncode == 0, run.log
     assert page_requests(imdb) == []
@@ -244,7 +207,7 @@ def test_1001_movies_whole_from_the_api_with_no_page_request(imdb, graphql, db, 
 
 def test_a_private_and_an_unknown_list_fail_naming_why(imdb, graphql, db, pg_url):
     waf_everywhere(imdb)
-    api = _1001(graphql)
+    api = list_1001(graphql)
     api.data.private_lists.add("ls020763765")
     private = crawl(pg_url, imdb, graphql, "imdb_list", "-a", "list=ls020763765")
     assert private.returncode == 1, private.log

@@ -7,7 +7,7 @@ import json
 
 from tests.conftest import scrapy
 from tests.support.imdb_api import ApiData, ImdbApi
-from tests.test_api_first import _1001, crawl, oscars_api, waf_everywhere
+from tests.support.scenes import crawl, list_1001, oscars_api, waf_everywhere
 
 
 def test_a_sudden_shrink_of_an_edition_is_suspect_and_accept_writes_it(imdb, graphql, db, pg_url):
@@ -47,7 +47,7 @@ def test_a_sudden_shrink_of_an_edition_is_suspect_and_accept_writes_it(imdb, gra
 
 def test_a_list_that_suddenly_announces_a_fraction_is_suspect(imdb, graphql, db, pg_url):
     waf_everywhere(imdb)
-    api = _1001(graphql)
+    api = list_1001(graphql)
     assert crawl(pg_url, imdb, graphql, "imdb_list", "-a", "key=1001_movies").returncode == 0
     api.data.lists["ls024863935"]["items"] = api.data.lists["ls024863935"]["items"][:300]
     run = crawl(pg_url, imdb, graphql, "imdb_list", "-a", "key=1001_movies")

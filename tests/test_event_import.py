@@ -1,15 +1,10 @@
 """End-to-end event imports: `scrapy crawl imdb_event` against a loopback IMDb, into PostgreSQL."""
 
 from tests.conftest import scrapy
-from tests.support.events import (VENICE_CATEGORIES, VENICE_FILMS, VENICE_NOMINATIONS, VENICE_WINNERS,
-                                  venice_awards)
+from tests.support.events import VENICE_CATEGORIES, VENICE_FILMS, VENICE_NOMINATIONS, VENICE_WINNERS
 from tests.support.pages import Award, Category, Film, Nom, Person, legacy_event_page, next_event_page
 from tests.support.server import Reply
-
-
-def serve_venice(imdb, year=2024):
-    imdb.route(f"/event/ev0000681/{year}/1/", Reply.html(next_event_page(
-        venice_awards(), event_name="Venice Film Festival", event_id="ev0000681", year=year)))
+from tests.support.scenes import serve_venice
 
 
 def test_venice_2024_fills_the_festival_tables_and_rerun_is_idempotent(imdb, db, pg_url):

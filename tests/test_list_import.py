@@ -1,21 +1,9 @@
 """End-to-end list imports: real `scrapy crawl` processes against a loopback IMDb, into PostgreSQL."""
 
 from tests.conftest import scrapy
-from tests.support.graphql import GraphqlList
 from tests.support.pages import Film, next_list_page
 from tests.support.server import Reply
-
-FILMS = [Film(f"tt{2000000 + i:07d}", f"Film “{i}”", 1950 + i % 60, description=f"note {i}") for i in range(260)]
-
-
-def serve_two_pages(imdb, graphql, list_id="ls024863935", films=FILMS):
-    """The list page with the first 250 films; the rest through the GraphQL stand-in, as on IMDb."""
-    imdb.route(f"/list/{list_id}/", Reply.html(next_list_page(films[:250], total=len(films), has_next=True)))
-    graphql.route("/", GraphqlList(list_id, films))
-
-
-def sites(imdb, graphql) -> dict:
-    return {"IMDB_BASE_URL": imdb.url, "IMDB_GRAPHQL_URL": graphql.url + "/"}
+from tests.support.scenes import serve_two_pages, sites
 
 
 def test_two_page_list_is_stored_with_positions_and_rerun_changes_nothing(imdb, graphql, db, pg_url):

@@ -2,34 +2,12 @@
 
 import os
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.conftest import FAST, ROOT, scrapy
-from tests.test_event_import import serve_venice
+from tests.conftest import scrapy
+from tests.support.scenes import serve_venice, start_crawl, wait_for
 from tests.support.server import Reply
-
-
-def start_crawl(key, db_url, imdb_url, extra_settings=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "DATABASE_URL"))}
-    env.update(DATABASE_URL=db_url, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "imdb_event", "-a", f"key={key}", "-s", f"IMDB_BASE_URL={imdb_url}",
-           "-s", f"IMDB_GRAPHQL_URL={imdb_url}/no-graphql-here/"]
-    for k, v in {**FAST, "IMPORT_HEARTBEAT_SECONDS": "0.5", **(extra_settings or {})}.items():
-        cmd += ["-s", f"{k}={v}"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    raise AssertionError("condition not reached in time")
 
 
 @pytest.fixture

@@ -15,42 +15,11 @@ from tests.support.pages import Award, Category, Film, Nom, Person, next_event_p
 from tests.support.real import LIST_1001_PAGE1, OSCARS_2024, legacy, real_page
 from tests.support.server import Reply
 from tests.support.tmdb import TmdbStandIn, tmdb_id_for
-
-BEST_PICTURE = "Best Motion Picture of the Year"
-BEST_ACTRESS = "Best Performance by an Actress in a Leading Role"
+from tests.support.scenes import BEST_ACTRESS, BEST_PICTURE, check_oscars_2024, nomination_people
 
 
 def serve_oscars(imdb):
     imdb.route("/event/ev0000003/2024/1/", Reply(real_page(OSCARS_2024), 200, {"Content-Type": "text/html"}))
-
-
-def nomination_people(db, category: str, film: str, won: bool = True):
-    rows = db.rows("""SELECT n.nominee_type, m.title, m.title_type, p.name, np.role
-                      FROM festival_nominations n JOIN festival_categories c ON c.id = n.category_id
-                      LEFT JOIN movies m ON m.id = n.movie_id
-                      JOIN festival_nomination_people np ON np.nomination_id = n.id JOIN people p ON p.id = np.person_id
-                      WHERE c.name = :c AND m.title = :f AND n.won = :w ORDER BY np.position""", c=category, f=film, w=won)
-    return rows
-
-
-def check_oscars_2024(db):
-    assert db.scalar("SELECT count(*) FROM festival_nominations") == 130
-    assert db.scalar("SELECT count(*) FROM people") == 225
-    assert db.scalar("SELECT count(DISTINCT imdb_id) FROM people") == 225
-    assert nomination_people(db, BEST_ACTRESS, "Poor Things") == [("person", "Poor Things", "movie", "Emma Stone", "primary")]
-    picture = nomination_people(db, BEST_PICTURE, "Oppenheimer")
-    assert picture[0] == ("title", "Oppenheimer", "movie", "Emma Thomas", "secondary")
-    assert {r[4] for r in picture} == {"secondary"} and len(picture) == 3
-    assert [tuple(map(str, r)) for r in db.rows("SELECT date, location FROM festival_ceremonies")] == [
-        ("2024-03-10", "Los Angeles, California, USA")]
-    shorts = db.rows("""SELECT DISTINCT m.title_type FROM festival_nominations n JOIN festival_categories c
-                        ON c.id = n.category_id JOIN movies m ON m.id = n.movie_id
-                        WHERE c.name IN ('Best Animated Short Film', 'Best Live Action Short Film',
-                                         'Best Documentary Short Film')""")
-    assert shorts == [("short",)]
-    assert db.scalar("SELECT count(*) FROM festival_categories WHERE imdb_award_id = 'aw0000016'") == 23
-    assert db.scalar("SELECT count(*) FROM festival_categories WHERE imdb_award_id IS NULL") == 0
-    assert db.scalar("SELECT count(*) FROM festival_nominations WHERE nominee_type = 'person' AND movie_id IS NULL") == 10
 
 
 def test_real_oscars_2024_into_postgresql_keeps_people_roles_types_and_the_ceremony(imdb, db, pg_url):

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import ROOT, scrapy
 from tests.support.pages import Film, next_list_page
 from tests.support.server import Reply
-from tests.test_event_import import serve_venice
+from tests.support.scenes import serve_venice
 
 
 def only_line(run) -> str:

@@ -18,7 +18,7 @@ import requests
 
 from tests.conftest import ROOT, scrapy
 from tests.support.events import VENICE_NOMINATIONS
-from tests.test_event_import import serve_venice
+from tests.support.scenes import serve_venice
 from tests.support.server import Reply
 
 USER, PASSWORD = "cinegraph", "s3cret-scrapyd-pw"

@@ -6,7 +6,7 @@ from tests.conftest import scrapy
 from tests.support.events import VENICE_FILMS
 from tests.support.pages import Film, next_list_page
 from tests.support.tmdb import TmdbStandIn, tmdb_id_for
-from tests.test_event_import import serve_venice
+from tests.support.scenes import serve_venice
 
 API_KEY = "k3y-SECRET-0123456789abcdef"
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.SECRET-TOKEN-abcdef"

@@ -3,8 +3,8 @@ touches only `last_seen_at` and the run bookkeeping; `-a full=1` writes it anywa
 
 from tests.conftest import scrapy
 from tests.support.events import VENICE_NOMINATIONS
-from tests.test_event_import import serve_venice
-from tests.test_list_import import serve_two_pages, sites
+from tests.support.scenes import serve_venice
+from tests.support.scenes import serve_two_pages, sites
 
 SHARED = ("movies", "festival_categories", "festival_organizations", "people", "festival_nomination_people")
 
@@ -53,7 +53,7 @@ def test_unchanged_list_pages_and_a_changed_one(imdb, graphql, db, pg_url):
     shown = scrapy("lists", db_url=pg_url).stdout
     assert [l for l in shown.splitlines() if l.startswith("1001_movies ")][0].rstrip().endswith("260")
     from tests.support.pages import Film, next_list_page
-    from tests.test_list_import import FILMS
+    from tests.support.scenes import FILMS
 
     renamed = [Film(FILMS[0].imdb_id, "A new title", FILMS[0].year, description=FILMS[0].description)] + FILMS[1:250]
     from tests.support.server import Reply

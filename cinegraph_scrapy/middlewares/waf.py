@@ -9,16 +9,12 @@ after each use.
 
 from __future__ import annotations
 
-import asyncio
 import glob
 import logging
 import os
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-from scrapy_playwright.page import PageMethod
 
 from cinegraph_scrapy.parsing.blocks import header_map, is_waf_challenge
 
@@ -53,38 +49,13 @@ def configure_browser(settings) -> None:
     chromium = find_chromium(settings)
     if chromium is None:
         return
-    handler = "cinegraph_scrapy.middlewares.waf.LazyPlaywrightHandler"
+    handler = "cinegraph_scrapy.middlewares.browser.BrowserFallbackHandler"
     handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
     handlers.update({"http": handler, "https": handler})
     settings.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
     options = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
     options.setdefault("executable_path", chromium)
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority="spider")
-
-
-class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's handler, but Playwright starts on the first browser request, not with every
-    crawl (most crawls never meet the challenge)."""
-
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        self._started = False
-        self._start_lock = asyncio.Lock()
-
-    async def _maybe_launch_in_thread(self) -> None:  # engine_started: do nothing yet
-        return None
-
-    async def _download_request(self, request, spider=None):
-        if not self._started:
-            async with self._start_lock:
-                if not self._started:
-                    await self._launch()
-                    self._started = True
-        return await super()._download_request(request, spider)
-
-    async def _close(self) -> None:
-        if self._started:
-            await super()._close()
 
 
 class WafChallengeMiddleware:
@@ -111,6 +82,8 @@ class WafChallengeMiddleware:
                 and (urlsplit(request.url).hostname or "").lower() in self.imdb_hosts)
 
     def _browser_meta(self, request) -> dict:
+        from scrapy_playwright.page import PageMethod
+
         meta = dict(request.meta)
         meta.update(
             playwright=True,

@@ -15,7 +15,7 @@ from tests.support.events import VENICE_FILMS, VENICE_NOMINATIONS, venice_awards
 from tests.support.graphql import GraphqlList
 from tests.support.pages import Award, Category, Film, Nom, Person, next_event_page, next_list_page
 from tests.support.server import Reply
-from tests.test_locks import start_crawl, wait_for
+from tests.support.scenes import start_crawl, wait_for
 
 EVENT = "/event/ev0000681/2024/1/"
 
