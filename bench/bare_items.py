@@ -1,6 +1,7 @@
 """Bare Scrapy, same items: a minimal spider with default settings (at the project's log level) that
 fetches the same pages and yields, per nominated film or list entry, a dict with exactly the fields of the
-project's items (NominationItem / ListEntryItem), no pipelines. Run with `scrapy runspider`."""
+project's feed records (items.feed_record: NominationRow / ListEntry with their page's key), no pipelines. Run with
+`scrapy runspider`."""
 
 import json
 import os

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from scrapy import exporters
 
-from cinegraph_scrapy.items import PageItem
+from cinegraph_scrapy.items import PageItem, feed_record
 
 
 class _Rows:
     def export_item(self, item):
         if isinstance(item, PageItem):
             for row in item.rows:
-                super().export_item(row)
+                super().export_item(feed_record(item, row))
             return None
         return super().export_item(item)
 

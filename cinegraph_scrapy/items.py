@@ -1,15 +1,15 @@
-"""The items that flow from the spiders through the pipelines (plain dataclasses, used via itemadapter).
+"""The one item that flows from the spiders through the pipelines, and the rows it carries (plain dataclasses).
 
-A spider yields one PageItem per page: the page's rows (list entries, nominations, films to enrich) and
-what the page says about itself. The page is the unit of every pipeline stage and of the storage
+A spider yields one PageItem per page: its key, its page number, what the page says about itself, and its
+rows — the rows the parsers produce (ListEntry, NominationRow; FilmRow for TMDb backfills), not copies. The page is the unit of every pipeline stage and of the storage
 transaction; Scrapy's per-item machinery (a chain of Deferreds, signals and stats for every item) cost
 more than all of our own per-row work when every row was an item. Feeds still get one line per row
-(exporters.py). Every row names its configuration (`source_key`) and its page (`page`).
+(exporters.py, feed_record): each with its page's key and number.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
@@ -33,18 +33,18 @@ class PageItem:
 
 
 @dataclass
-class ListEntryItem:
-    """One film on one IMDb list page."""
+class ListEntry:
+    """One film on an IMDb list: what the list parsers produce (page layouts and API slices alike), what the
+    pipelines validate, enrich and store, and what a feed writes (with its page's key and number)."""
 
-    source_key: str
-    page: int
     imdb_id: str | None
     title: str | None
     original_title: str | None = None
     year: int | None = None
     position: int | None = None
     notes: str | None = None
-    title_type: str | None = None
+    title_type: str | None = None  # IMDb's titleType.id: movie, short, tvSeries…
+    # read from the notes of a list that tracks awards ("Winner, Best Film, 1994")
     award_name: str | None = None
     award_year: int | None = None
     award_won: bool | None = None
@@ -52,14 +52,12 @@ class ListEntryItem:
 
 
 @dataclass
-class NominationItem:
-    """One nominated film (or a person-only honour) of one nomination in one event edition."""
+class NominationRow:
+    """One nominated film of one nomination in an event edition (one with no film for a person-only
+    honour): what the edition readers produce (parsing/event_rows.film_rows), for the API and every page
+    layout alike, and what the pipelines validate, enrich and store. The edition itself (event, year,
+    instance) is what the page says about itself, on its PageItem."""
 
-    source_key: str
-    page: int
-    event_id: str
-    edition_year: int
-    edition_instance: int
     award_name: str
     category: str
     won: bool
@@ -86,13 +84,26 @@ class NominationItem:
         return f"{self.imdb_id or '-'}|{people}"
 
 
-
 @dataclass
-class FilmItem:
-    """A film to (re-)enrich from TMDb (the tmdb_backfill spider)."""
+class FilmRow:
+    """A stored film to (re-)enrich from TMDb (the tmdb_backfill spider)."""
 
-    source_key: str
-    page: int
     imdb_id: str
     title: str | None = None
     tmdb: dict[str, Any] | None = field(default=None, metadata={"serializer": _tmdb_summary})
+
+
+# What a feed writes before each row's own fields: the page's key and number, and for an edition's rows the
+# edition (event, year, instance) from what the page says about itself.
+ROW_CONTEXT = ("event_id", "edition_year", "edition_instance")
+
+
+def feed_record(page: PageItem, row: Any) -> dict[str, Any]:
+    """One row of a page as a feed writes it (each field through its serializer)."""
+    record: dict[str, Any] = {"source_key": page.source_key, "page": page.page}
+    record.update((key, page.info[key]) for key in ROW_CONTEXT if key in page.info)
+    for f in fields(row):
+        serializer = f.metadata.get("serializer")
+        value = getattr(row, f.name)
+        record[f.name] = serializer(value) if serializer else value
+    return record

@@ -21,11 +21,11 @@ PG_ADMIN_URL = os.environ.get("CINEGRAPH_TEST_PG", "postgresql://postgres@127.0.
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """`-n auto` (pytest.ini): two workers for the suite, whose end-to-end tests mostly wait on their `scrapy`
+    """`-n auto` (pytest.ini): three workers for the suite, whose end-to-end tests mostly wait on their `scrapy`
     processes; none for the unit layer alone (`pytest tests/unit` stays one in-process run)."""
     unit = ROOT / "tests" / "unit"
     asked = [Path(arg.split("::")[0]).resolve() for arg in config.args] or [ROOT / "tests"]
-    return 0 if all(path == unit or unit in path.parents for path in asked) else 2
+    return 0 if all(path == unit or unit in path.parents for path in asked) else 3
 
 
 def _sa_url(dbname: str) -> str:

@@ -8,6 +8,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -191,24 +192,31 @@ def _admin_url() -> str:
 
 
 def test_killed_backends_mid_crawl_are_retried_and_the_lock_holds(imdb, one_at_a_time, pg_template):
-    for year in YEARS:  # slow pages: the crawl takes several seconds, the kills land while it writes
-        imdb.route(f"/event/ev0000292/{year}/1/", Reply.html(globes_page(year), delay=2.5))
+    for year in YEARS[:-1]:  # slow pages: the crawl takes several seconds, the kills land while it writes
+        imdb.route(f"/event/ev0000292/{year}/1/", Reply.html(globes_page(year), delay=1.5))
+    # The last edition's page is held back until the second crawl has ended: the first crawl is still running
+    # then, however slowly a loaded machine starts the second one.
+    gate = threading.Event()
+    last = Reply.html(globes_page(YEARS[-1]))
+    imdb.route(f"/event/ev0000292/{YEARS[-1]}/1/", lambda request: (gate.wait(50), last)[1])
     with database(pg_template) as (url, db, name):
         keys = [f"golden_globes_{y}" for y in YEARS]
         first = crawl_process(keys, url, imdb.url, CONCURRENT_REQUESTS_PER_DOMAIN="2",
                               IMPORT_HEARTBEAT_SECONDS="0.3", DB_RETRY_BACKOFF="0.05")
         killed, second, second_done_while_first_alive = 0, None, None
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.35)
             if second is not None and second_done_while_first_alive is None:
                 if second.poll() is None:
                     continue  # no kills while the second crawl runs: only the first crawl is under fire
                 second_done_while_first_alive = first.poll() is None
+                gate.set()  # the first crawl may finish now
             killed += 1 if kill_backends(name) else 0  # from the start: seeding, configs, locks, pages
             if killed and second is None and holds_every_lock(db, len(keys)):
                 # the first crawl's lock connection (always open) has just died: a second crawl must still be refused
                 second = crawl_process(keys, url, imdb.url)
+        gate.set()
         code, log = first.wait(120), first.stdout.read()
         assert killed >= 1
         assert code == 0, log[-4000:]

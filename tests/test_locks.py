@@ -2,20 +2,36 @@
 
 import os
 import signal
+import threading
 
 import pytest
 
 from tests.conftest import scrapy
 from tests.support.scenes import serve_venice, start_crawl, wait_for
-from tests.support.server import Reply
 
 
 @pytest.fixture
 def slow_venice(imdb):
+    """Venice 2024 whose first answer is held back until the test opens `imdb.gate` (or 50 s pass): the first
+    crawl is surely still running while the test starts a second one, however loaded the machine."""
+    yield from held_back_venice(imdb)
+
+
+def held_back_venice(imdb):
     serve_venice(imdb)
     page = imdb.routes["/event/ev0000681/2024/1/"]
-    imdb.route("/event/ev0000681/2024/1/", [Reply(page.body, 200, page.headers, delay=6.0), page])
-    return imdb
+    imdb.gate = threading.Event()
+    answered = []
+
+    def first_held_back(request):
+        if not answered:
+            answered.append(request)
+            imdb.gate.wait(50)
+        return page
+
+    imdb.route("/event/ev0000681/2024/1/", first_held_back)
+    yield imdb
+    imdb.gate.set()
 
 
 def test_second_crawl_of_the_same_key_refuses_to_start(slow_venice, db, pg_url):
@@ -26,6 +42,7 @@ def test_second_crawl_of_the_same_key_refuses_to_start(slow_venice, db, pg_url):
                         settings={"IMDB_BASE_URL": slow_venice.url})
         assert second.returncode == 2
         assert second.stderr.strip().splitlines()[-1].startswith("error: an import of 'venice_2024' is already running")
+        slow_venice.gate.set()
         assert first.wait(60) == 0
     finally:
         first.kill()
@@ -47,9 +64,8 @@ def test_killed_crawl_is_taken_over_and_marked_interrupted(slow_venice, db, pg_u
 def test_sqlite_lock_row_with_dead_owner_is_taken_over(imdb, tmp_path):
     import sqlite3
 
-    serve_venice(imdb)
-    page = imdb.routes["/event/ev0000681/2024/1/"]
-    imdb.route("/event/ev0000681/2024/1/", [Reply(page.body, 200, page.headers, delay=6.0), page])
+    held = held_back_venice(imdb)
+    next(held)
     url = f"sqlite:///{tmp_path}/cg.db"
     first = start_crawl("venice_2024", url, imdb.url)
     db = lambda sql: sqlite3.connect(tmp_path / "cg.db").execute(sql).fetchall()
@@ -65,6 +81,7 @@ def test_sqlite_lock_row_with_dead_owner_is_taken_over(imdb, tmp_path):
     assert busy.returncode == 2 and "already running" in busy.stderr
     os.kill(first.pid, signal.SIGKILL)
     first.wait(10)
+    imdb.gate.set()
     rerun = scrapy("crawl", "imdb_event", "-a", "key=venice_2024", db_url=url, settings={"IMDB_BASE_URL": imdb.url})
     assert rerun.returncode == 0, rerun.log
     assert db("SELECT status FROM import_runs ORDER BY id") == [("interrupted",), ("success",)]

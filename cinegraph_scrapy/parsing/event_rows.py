@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from cinegraph_scrapy.items import NominationRow
 from cinegraph_scrapy.parsing.text import as_list, text_of
 
 PRIMARY, SECONDARY = "primary", "secondary"
@@ -46,6 +47,29 @@ class Nomination:
     imdb_nomination_id: str | None = None  # an… (legacy pages)
     # songs, characters, episodes, companies: only the keys the page has
     details: dict[str, list] = field(default_factory=dict)
+
+
+def film_rows(nominations: list[Nomination]) -> list[NominationRow]:
+    """The rows an edition's nominations store: one per nominated film, or one with no film for a
+    person-only honour. IMDb's nomination id (unique in a ceremony) goes on a nomination's first film; the
+    others name it in their details (`nomination_of`)."""
+    rows: list[NominationRow] = []
+    for nomination in nominations:
+        common = dict(award_name=nomination.award_name, category=nomination.category, won=nomination.won,
+                      notes=nomination.notes, people=[p.as_dict() for p in nomination.people],
+                      nominee_type=nomination.nominee_type, award_id=nomination.award_id)
+        if not nomination.films:
+            rows.append(NominationRow(imdb_id=None, imdb_nomination_id=nomination.imdb_nomination_id,
+                                      details=nomination.details or None, **common))
+        for index, film in enumerate(nomination.films):
+            details = dict(nomination.details)
+            if index and nomination.imdb_nomination_id:
+                details["nomination_of"] = nomination.imdb_nomination_id
+            rows.append(NominationRow(
+                imdb_id=film.imdb_id, title=film.title, original_title=film.original_title, year=film.year,
+                title_type=film.title_type, details=details or None,
+                imdb_nomination_id=None if index else nomination.imdb_nomination_id, **common))
+    return rows
 
 
 @dataclass(frozen=True, order=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cinegraph_scrapy.parsing.imdb_api import ApiAnswer, ApiRefusal, read_answer, require
-from cinegraph_scrapy.parsing.imdb_list import ListEntry, list_edge_entry, search_page_info
+from cinegraph_scrapy.items import ListEntry
+from cinegraph_scrapy.parsing.imdb_list import list_edge_entry, search_page_info
 from cinegraph_scrapy.parsing.text import as_list, dig, int_or_none, text_of
 
 GRAPHQL_PAGE_SIZE = 250

@@ -13,22 +13,12 @@ from dataclasses import dataclass, field
 
 from parsel import Selector
 
+from cinegraph_scrapy.items import ListEntry
 from cinegraph_scrapy.parsing.blocks import NoDataError
 from cinegraph_scrapy.parsing.nextdata import as_bytes, ld_json_objects, next_data
 from cinegraph_scrapy.parsing.text import as_dict, as_list, dig, int_or_none, text_of, tt_id, year_of
 
 PAGE_SIZE = 250
-
-
-@dataclass
-class ListEntry:
-    imdb_id: str | None
-    title: str | None
-    original_title: str | None = None
-    year: int | None = None
-    position: int | None = None
-    notes: str | None = None
-    title_type: str | None = None  # IMDb's titleType.id: movie, short, tvSeries…
 
 
 @dataclass

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from cinegraph_scrapy.items import ListEntryItem, NominationItem, PageItem
+from cinegraph_scrapy.items import ListEntry, NominationRow, PageItem
 from cinegraph_scrapy.pipelines import drop_row
 
 
-def natural_key(item) -> tuple | None:
-    if isinstance(item, ListEntryItem):
-        return (item.source_key, item.imdb_id)
-    if isinstance(item, NominationItem):
-        return (item.source_key, item.award_name, item.category, item.nominee_key)
+def natural_key(source_key: str, row) -> tuple | None:
+    """A film once per list import; a nominee once per category of an edition."""
+    if isinstance(row, ListEntry):
+        return (source_key, row.imdb_id)
+    if isinstance(row, NominationRow):
+        return (source_key, row.award_name, row.category, row.nominee_key)
     return None
 
 
@@ -28,11 +29,11 @@ class DeduplicationPipeline:
             return item
         kept, seen = [], self.seen
         for row in item.rows:
-            key = natural_key(row)
+            key = natural_key(item.source_key, row)
             if key is not None:
                 if key in seen:
                     drop_row(self.crawler, item.source_key, "duplicate",
-                             f"{row.source_key} {row.imdb_id or 'person-only nomination'}")
+                             f"{item.source_key} {row.imdb_id or 'person-only nomination'}")
                     continue
                 seen.add(key)
             kept.append(row)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from cinegraph_scrapy.db.engine import crawl_engine
 from cinegraph_scrapy.db.models import Movie, Person
-from cinegraph_scrapy.items import FilmItem, ListEntryItem, NominationItem, PageItem
+from cinegraph_scrapy.items import FilmRow, ListEntry, NominationRow, PageItem
 from cinegraph_scrapy.runs import as_aware, utcnow
 from cinegraph_scrapy.redaction import error_line, redact, register_secret
 
@@ -118,7 +118,7 @@ class TmdbEnrichmentPipeline:
         self.people_enabled = settings.getbool("TMDB_PEOPLE")
         self.max_retries = settings.getint("TMDB_MAX_RETRIES")
         self.batch_size = 500
-        self.inflight: dict[str, asyncio.Future] = {}
+        self.inflight: dict[str, asyncio.Future] = {}  # key → its one lookup of this crawl (running or done)
         self.handled: set[str] = set()  # films enriched (or found fresh) during this crawl
         self._fresh_waiters: dict[str, list[asyncio.Future]] = {}
         self._fresh_scheduled = False
@@ -143,7 +143,7 @@ class TmdbEnrichmentPipeline:
         the TMDb slot. A row whose enrichment raised is stored as it is (TMDb pending), with the error logged."""
         if not self.enabled or not isinstance(item, PageItem):
             return item
-        rows = [row for row in item.rows if isinstance(row, (ListEntryItem, NominationItem, FilmItem))]
+        rows = [row for row in item.rows if isinstance(row, (ListEntry, NominationRow, FilmRow))]
         results = await asyncio.gather(*(self._enrich_row(row) for row in rows), return_exceptions=True)
         for row, result in zip(rows, results):
             if isinstance(result, BaseException):
@@ -155,12 +155,12 @@ class TmdbEnrichmentPipeline:
         return item
 
     async def _enrich_row(self, item) -> None:
-        if self.people_enabled and isinstance(item, NominationItem) and item.people:
+        if self.people_enabled and isinstance(item, NominationRow) and item.people:
             await self._enrich_people(item)
         if item.imdb_id:
             await self._enrich_title(item)
 
-    async def _enrich_people(self, item: NominationItem) -> None:
+    async def _enrich_people(self, item: NominationRow) -> None:
         """TMDB_PEOPLE: each person once per crawl and never again while fresh: `/find/{nm…}` → TMDb id."""
         found: dict[str, int | None] = {}
         for person in item.people:
@@ -190,12 +190,12 @@ class TmdbEnrichmentPipeline:
         return {"tmdb_person_id": person["id"] if person else None}
 
     async def _coalesced(self, key: str, lookup):
-        """One lookup per key at a time: items asking for the same title or person share it."""
+        """One lookup per key per crawl: rows asking for the same title or person share it, whether they ask
+        while it runs or after it has answered (a row that read the stored status meanwhile must not ask
+        again)."""
         future = self.inflight.get(key)
         if future is None:
-            future = asyncio.ensure_future(lookup(key))
-            self.inflight[key] = future
-            future.add_done_callback(lambda _f, k=key: self.inflight.pop(k, None))
+            future = self.inflight[key] = asyncio.ensure_future(lookup(key))
         else:
             self.stats.inc_value("tmdb/coalesced")
         return await future
@@ -205,7 +205,7 @@ class TmdbEnrichmentPipeline:
         if imdb_id in self.handled:
             self.stats.inc_value("tmdb/cached")
             return item
-        force = isinstance(item, FilmItem)
+        force = isinstance(item, FilmRow)
         previous = None if force else await self._current_status(imdb_id)
         if previous is True:
             self.handled.add(imdb_id)

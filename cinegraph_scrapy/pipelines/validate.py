@@ -4,14 +4,14 @@ from __future__ import annotations
 
 
 from cinegraph_scrapy.ids import NAME_ID as _NM, TITLE_ID as _TT
-from cinegraph_scrapy.items import ListEntryItem, NominationItem, PageItem
+from cinegraph_scrapy.items import ListEntry, NominationRow, PageItem
 from cinegraph_scrapy.pipelines import drop_row
 
 
 
 def problem(item) -> tuple[str, str] | None:
     """(reason code, detail) when the row is invalid."""
-    if isinstance(item, NominationItem):
+    if isinstance(item, NominationRow):
         if item.imdb_id is None:
             if not item.people:
                 return "empty_nomination", f"{item.award_name} / {item.category} names no film and no person"
@@ -36,7 +36,7 @@ class ValidationPipeline:
         if isinstance(item, PageItem):
             kept = []
             for row in item.rows:
-                found = problem(row) if isinstance(row, (ListEntryItem, NominationItem)) else None
+                found = problem(row) if isinstance(row, (ListEntry, NominationRow)) else None
                 if found:
                     drop_row(self.crawler, item.source_key, *found)
                 else:

@@ -19,8 +19,8 @@ from scrapy.http import Response
 from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.discovery import discover_from_page, edition_keys, existing_keys, record_editions
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError
-from cinegraph_scrapy.items import NominationItem
 from cinegraph_scrapy.parsing.edition_check import edition_mismatch
+from cinegraph_scrapy.parsing.event_rows import film_rows
 from cinegraph_scrapy.parsing.imdb_event import EventPage, parse_event_page
 from cinegraph_scrapy.redaction import redact
 from cinegraph_scrapy.signals import discovery_failed
@@ -148,35 +148,11 @@ class ImdbEventSpider(EventApiFlow, BaseImportSpider):
                 target.source_key, len(parsed.truncated_categories),
                 "y" if len(parsed.truncated_categories) == 1 else "ies", ", ".join(parsed.truncated_categories[:5]),
             )
-        items = []
-        for nomination in parsed.nominations:
-            common = dict(
-                source_key=target.source_key,
-                page=1,
-                event_id=target.source_id,
-                edition_year=target.year,
-                edition_instance=target.instance,
-                award_name=nomination.award_name,
-                category=nomination.category,
-                won=nomination.won,
-                notes=nomination.notes,
-                people=[p.as_dict() for p in nomination.people],
-                nominee_type=nomination.nominee_type,
-                award_id=nomination.award_id,
-            )
-            if not nomination.films:
-                self.note(target.source_key, people_only=1)
-                stats.inc_value("cinegraph/people_only_nominations")
-                items.append(NominationItem(imdb_id=None, imdb_nomination_id=nomination.imdb_nomination_id,
-                                            details=nomination.details or None, **common))
-            for index, film in enumerate(nomination.films):
-                # One row per nominated film; IMDb's nomination id (unique in a ceremony) goes on the first.
-                details = dict(nomination.details)
-                if index and nomination.imdb_nomination_id:
-                    details["nomination_of"] = nomination.imdb_nomination_id
-                items.append(NominationItem(
-                    imdb_id=film.imdb_id, title=film.title, original_title=film.original_title, year=film.year,
-                    title_type=film.title_type, details=details or None,
-                    imdb_nomination_id=None if index else nomination.imdb_nomination_id, **common))
-        yield self.page_item(target, 1, items, event_name=parsed.event_name, edition_id=parsed.edition_id,
-                                  layout=parsed.layout, date=parsed.date, location=parsed.location)
+        rows = film_rows(parsed.nominations)
+        people_only = sum(1 for n in parsed.nominations if not n.films)
+        if people_only:
+            self.note(target.source_key, people_only=people_only)
+            stats.inc_value("cinegraph/people_only_nominations", people_only)
+        yield self.page_item(target, 1, rows, event_name=parsed.event_name, edition_id=parsed.edition_id,
+                             layout=parsed.layout, date=parsed.date, location=parsed.location,
+                             event_id=target.source_id, edition_year=target.year, edition_instance=target.instance)

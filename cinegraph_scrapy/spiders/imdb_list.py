@@ -16,11 +16,11 @@ from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ImportTarget
 from cinegraph_scrapy.errors import CinegraphError
-from cinegraph_scrapy.items import ListEntryItem, PageItem
+from cinegraph_scrapy.items import ListEntry, PageItem
 from cinegraph_scrapy.parsing.award_notes import parse_award_note
 from cinegraph_scrapy.parsing.imdb_api import ApiForbidden, ApiNotFound
 from cinegraph_scrapy.parsing.imdb_graphql import list_variables, parse_list_items
-from cinegraph_scrapy.parsing.imdb_list import ListEntry, parse_list_page
+from cinegraph_scrapy.parsing.imdb_list import parse_list_page
 from cinegraph_scrapy.redaction import redact
 from cinegraph_scrapy.spiders.base import BaseImportSpider
 
@@ -131,23 +131,10 @@ class ImdbListSpider(BaseImportSpider):
     def _page(self, target: ImportTarget, page: int, entries: list[ListEntry], **info) -> PageItem:
         self.entries_seen[target.source_key] += len(entries)
         self.note(target.source_key, entries_seen=len(entries))
-        items = []
-        for entry in entries:
-            item = ListEntryItem(
-                source_key=target.source_key,
-                page=page,
-                imdb_id=entry.imdb_id,
-                title=entry.title,
-                original_title=entry.original_title,
-                year=entry.year,
-                position=entry.position,
-                notes=entry.notes,
-                title_type=entry.title_type,
-            )
-            if target.tracks_awards:
+        if target.tracks_awards:  # the award a note names ("Winner, Best Film, 1994"), on the entry itself
+            for entry in entries:
                 note = parse_award_note(entry.notes)
                 if note is not None:
-                    item.award_name, item.award_year, item.award_won = note.award_name, note.year, note.won
-            items.append(item)
-        return self.page_item(target, page, items, **info)
+                    entry.award_name, entry.award_year, entry.award_won = note.award_name, note.year, note.won
+        return self.page_item(target, page, entries, **info)
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select
 
 from cinegraph_scrapy.db.models import Movie
 from cinegraph_scrapy.errors import ConfigError
-from cinegraph_scrapy.items import FilmItem, PageItem
+from cinegraph_scrapy.items import FilmRow, PageItem
 from cinegraph_scrapy.runs import utcnow
 from cinegraph_scrapy.spiders.base import DatabaseSpider
 
@@ -78,8 +78,7 @@ class TmdbBackfillSpider(DatabaseSpider):
         for start in range(0, len(films), BATCH):
             chunk = films[start : start + BATCH]
             page = start // BATCH + 1
-            yield PageItem("tmdb_backfill", page, [FilmItem(source_key="tmdb_backfill", page=page, imdb_id=imdb_id,
-                                                            title=title) for imdb_id, title in chunk])
+            yield PageItem("tmdb_backfill", page, [FilmRow(imdb_id=imdb_id, title=title) for imdb_id, title in chunk])
 
     def report(self, spider, reason):
         stats = self.crawler.stats

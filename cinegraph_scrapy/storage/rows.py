@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cinegraph_scrapy.db import changes as diff
-from cinegraph_scrapy.items import NominationItem
+from cinegraph_scrapy.items import NominationRow
 
 
 def films(items) -> list[dict[str, Any]]:
@@ -47,7 +47,7 @@ def tmdb_rows(items) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def page_nominations(items: list[NominationItem], categories: dict) -> dict[tuple[int, str], dict[str, Any]]:
+def page_nominations(items: list[NominationRow], categories: dict) -> dict[tuple[int, str], dict[str, Any]]:
     """One entry per nominee of a category (won if any of its rows won): what the change log compares."""
     page: dict[tuple[int, str], dict[str, Any]] = {}
     for item in items:
@@ -61,7 +61,7 @@ def page_nominations(items: list[NominationItem], categories: dict) -> dict[tupl
     return page
 
 
-def links(items: list[NominationItem], categories: dict) -> list[tuple[int, str, str, str, int]]:
+def links(items: list[NominationRow], categories: dict) -> list[tuple[int, str, str, str, int]]:
     """(category id, nominee key, person imdb id, role, position) of every person named on the page."""
     links = []
     for item in items:
@@ -73,7 +73,7 @@ def links(items: list[NominationItem], categories: dict) -> list[tuple[int, str,
     return links
 
 
-def nomination_rows(items: list[NominationItem], categories: dict, ceremony_id: int) -> list[dict[str, Any]]:
+def nomination_rows(items: list[NominationRow], categories: dict, ceremony_id: int) -> list[dict[str, Any]]:
     return [{"ceremony_id": ceremony_id, "category_id": categories[(i.award_name, i.category)], "film": i.imdb_id,
              "nominee_key": i.nominee_key, "award_name": i.award_name, "won": i.won, "notes": i.notes,
              "nominee_type": i.nominee_type, "imdb_nomination_id": i.imdb_nomination_id,

@@ -4,13 +4,12 @@ from tests.support.crawlers import tracked_crawler
 
 from cinegraph_scrapy.configs import load_configs
 from cinegraph_scrapy.db.engine import open_database
-from cinegraph_scrapy.items import NominationItem, PageItem
+from cinegraph_scrapy.items import NominationRow, PageItem
 from cinegraph_scrapy.pipelines.store import StoragePipeline
 
 
 def items():
-    return [NominationItem(source_key="venice_2024", page=1, event_id="ev0000681", edition_year=2024,
-                           edition_instance=1, award_name="Golden Lion", category=f"Cat {i}", won=i == 0,
+    return [NominationRow(award_name="Golden Lion", category=f"Cat {i}", won=i == 0,
                            imdb_id=f"tt{7000000 + i:07d}", title=f"F{i}",
                            people=[{"imdb_id": f"nm{7000000 + i:07d}", "name": f"P{i}"}]) for i in range(20)]
 

@@ -11,9 +11,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "cinegraph_scrapy"
 
 # Lowest first. A module may import from its own layer and those below it, never from one above.
 LAYERS = [
-    {"errors", "ids", "jsontext", "redaction", "signals"},
+    {"errors", "ids", "jsontext", "redaction", "signals", "items"},
     {"parsing", "queries"},
-    {"db", "items"},
+    {"db"},
     {"configs", "organizations", "seeding", "discovery", "runs", "locks", "drift", "storage", "canonical", "quality",
      "audit", "scrapyd_nodes", "scrapyd_web", "exporters"},
     {"middlewares", "pipelines"},

@@ -13,19 +13,18 @@ from tests.support.crawlers import project_crawler, tracked_crawler
 from cinegraph_scrapy import settings as project_settings
 from cinegraph_scrapy.exporters import (CsvItemExporter, JsonItemExporter, JsonLinesItemExporter, PickleItemExporter,
                                         XmlItemExporter)
-from cinegraph_scrapy.items import ListEntryItem, NominationItem, PageItem
+from cinegraph_scrapy.items import ListEntry, NominationRow, PageItem
 from cinegraph_scrapy.pipelines.dedupe import DeduplicationPipeline
 from cinegraph_scrapy.pipelines.validate import ValidationPipeline
 
 
 def entry(imdb_id, title="A film", position=1):
-    return ListEntryItem(source_key="my_list", page=2, imdb_id=imdb_id, title=title, position=position)
+    return ListEntry(imdb_id=imdb_id, title=title, position=position)
 
 
 def nomination(imdb_id, people=(), category="Best Film"):
-    return NominationItem(source_key="venice_2024", page=1, event_id="ev0000681", edition_year=2024,
-                          edition_instance=1, award_name="Golden Lion", category=category, won=False,
-                          imdb_id=imdb_id, title="A film" if imdb_id else None, people=list(people))
+    return NominationRow(award_name="Golden Lion", category=category, won=False, imdb_id=imdb_id,
+                         title="A film" if imdb_id else None, people=list(people))
 
 
 def export(exporter_class, *items, **kwargs) -> bytes:
@@ -53,6 +52,16 @@ def test_every_feed_format_writes_one_record_per_row():
     assert export(XmlItemExporter, page()).decode().count("<item>") == 2
     out = io.BytesIO(export(PickleItemExporter, page()))
     assert [pickle.load(out)["imdb_id"] for _ in range(2)] == ["tt0000001", "tt0000002"]
+    # each record starts with its page's key and number (and an edition's rows with the edition), then the row
+    assert list(json.loads(lines[0]))[:4] == ["source_key", "page", "imdb_id", "title"]
+    edition = PageItem("venice_2024", 1, [nomination("tt0000003")],
+                       {"event_id": "ev0000681", "edition_year": 2024, "edition_instance": 1, "layout": "api"})
+    edition.rows[0].tmdb = {"tmdb_id": 7, "status": "enriched", "media_type": "movie", "credits": ["large"]}
+    record = json.loads(export(JsonLinesItemExporter, edition))
+    assert list(record)[:8] == ["source_key", "page", "event_id", "edition_year", "edition_instance", "award_name",
+                                "category", "won"]
+    assert record["tmdb"] == {"tmdb_id": 7, "status": "enriched", "media_type": "movie"}  # the summary only
+    assert record["people_tmdb"] is None and "layout" not in record
     # an item that is not a page is exported as it is
     assert json.loads(export(JsonLinesItemExporter, {"imdb_id": "tt0000009"}))["imdb_id"] == "tt0000009"
 
