@@ -92,10 +92,9 @@ def editions_of(page: EventPage) -> list[Edition]:
     return []
 
 
-def discover_from_page(engine: Engine, org: dict[str, Any], body: bytes) -> DiscoveryReport:
-    """Read an event page (any edition; it may have no nominations yet) and record its editions."""
-    page = parse_event_page(body, require_nominations=False)
-    editions = editions_of(page)
+def editions_on_page(body: bytes) -> list[Edition]:
+    """The editions an event page lists (any edition's page; it may have no nominations yet)."""
+    editions = editions_of(parse_event_page(body, require_nominations=False))
     if not editions:
         raise NoDataError("the event page lists no editions (no historyEventEditions, no edition year)")
-    return record_editions(engine, org, editions)
+    return editions

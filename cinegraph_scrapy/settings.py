@@ -76,6 +76,7 @@ ADDONS = {"cinegraph_scrapy.addon.CinegraphAddon": 0}
 
 EXTENSIONS = {
     "cinegraph_scrapy.extensions.import_runs.ImportRunsExtension": 100,
+    "cinegraph_scrapy.extensions.configurations.DiscoveredConfigurations": 105,
     "cinegraph_scrapy.extensions.gc_tuning.GcTuning": 110,
     "cinegraph_scrapy.extensions.thread_switching.ThreadSwitching": 120,
 }

@@ -13,6 +13,9 @@ From the spiders:
   winners, entries seen, the fetch path that served a page and its bytes…): `RunLedger.note(**facts)`.
 - `page_failed(key, reason)`: a page of the import could not be fetched or parsed.
 - `discovery_failed(slug, reason)`: an organization's editions could not be discovered.
+- `editions_found(org, editions)` and `organization_found(slug, name, event_id)`: what a page or an API answer
+  revealed; the configurations extension (extensions/configurations.py) writes the missing configurations
+  and organizations and answers with what it wrote (`recorded`).
 
 From the import extension:
 - `imports_started(imports, options)`: the runs are open ({key: StartedImport}); their pages may be stored.
@@ -36,6 +39,8 @@ imports_added = object()
 import_noted = object()
 page_failed = object()
 discovery_failed = object()
+editions_found = object()
+organization_found = object()
 imports_started = object()
 import_lock_lost = object()
 rows_dropped = object()
@@ -56,6 +61,17 @@ class ImportOptions:
 class StartedImport:
     target: Any  # configs.ImportTarget
     run_id: int | None
+
+
+def recorded(responses, what: str):
+    """What the configurations extension answered to editions_found / organization_found: its result, or the
+    error its write raised, raised here."""
+    for _receiver, response in responses:
+        if hasattr(response, "error") and hasattr(response, "value"):
+            if response.error is not None:
+                raise response.error
+            return response.value
+    raise RuntimeError(f"nothing recorded {what}: the configurations extension is not enabled")
 
 
 def refusals(responses) -> dict[str, str]:

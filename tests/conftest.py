@@ -28,6 +28,20 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return 0 if all(path == unit or unit in path.parents for path in asked) else 3
 
 
+# The longest end-to-end modules (scrapyd, the benchmark, whole-organization imports) run first, so that the
+# workers finish together instead of one of them running the longest test last.
+LONGEST_FIRST = ("test_scrapyd", "test_bench", "test_canonical", "test_concurrency", "test_rough_edges",
+                 "test_tmdb", "test_quality_tools", "test_changes", "test_people")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        name = item.path.stem
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each module keeps its own order
+
+
 def _sa_url(dbname: str) -> str:
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     return f"{base}/{dbname}"

@@ -21,7 +21,8 @@ from cinegraph_scrapy.organizations import known_organizations
 from cinegraph_scrapy.parsing.blocks import blocked_reason, header_map
 from cinegraph_scrapy.locks import AlreadyRunning, KeyLocks
 from cinegraph_scrapy.redaction import error_line, redact
-from cinegraph_scrapy.signals import ImportOptions, import_noted, imports_added, page_failed, refusals
+from cinegraph_scrapy.signals import (ImportOptions, editions_found, import_noted, imports_added, organization_found,
+                                      page_failed, recorded, refusals)
 from cinegraph_scrapy.spiders.fetching import FetchPaths
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,16 @@ class DatabaseSpider(FetchPaths, scrapy.Spider):
         """Tell the run accounting (the import extension) what this crawl learnt about an import."""
         if key in self.by_key:
             self.crawler.signals.send_catch_log(signal=import_noted, key=key, facts=facts)
+
+    def record_editions(self, org: dict[str, Any], editions) -> Any:
+        """The configurations of these editions, written by the component that owns them (a DiscoveryReport);
+        raises what the write raised."""
+        return recorded(self.crawler.signals.send_catch_log(signal=editions_found, org=org, editions=editions),
+                        "the editions")
+
+    def register_organization(self, slug: str, name: str, event_id: str) -> dict[str, Any]:
+        return recorded(self.crawler.signals.send_catch_log(signal=organization_found, slug=slug, name=name,
+                                                            event_id=event_id), "the organization")
 
     def target_of(self, meta) -> ImportTarget:
         return self.by_key[meta["source_key"]]

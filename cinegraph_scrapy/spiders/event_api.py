@@ -16,7 +16,6 @@ from collections import defaultdict
 from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ImportTarget
-from cinegraph_scrapy.discovery import record_editions
 from cinegraph_scrapy.errors import CinegraphError
 from cinegraph_scrapy.parsing.imdb_api import Continuation, EditionAssembly, parse_event_editions, read_answer, require
 from cinegraph_scrapy.parsing.edition_check import edition_mismatch
@@ -90,7 +89,7 @@ class EventApiFlow:
         if org is None:
             return None
         try:
-            report = record_editions(self.engine_db, org, editions)
+            report = self.record_editions(org, editions)
         except Exception as exc:
             logger.warning("%s: could not record the editions IMDb's API lists: %s", org["slug"], error_line(exc))
             return None

@@ -14,9 +14,9 @@ import scrapy
 from scrapy.http import Response
 
 from cinegraph_scrapy.seeding import ensure_seeded
-from cinegraph_scrapy.discovery import DiscoveryReport, discover_from_page, record_editions
+from cinegraph_scrapy.discovery import DiscoveryReport, editions_on_page
 from cinegraph_scrapy.errors import CinegraphError, ConfigError
-from cinegraph_scrapy.organizations import check_new_organization, known_organizations, register_organization
+from cinegraph_scrapy.organizations import check_new_organization, known_organizations
 from cinegraph_scrapy.parsing.imdb_api import parse_event_editions
 from cinegraph_scrapy.parsing.imdb_event import parse_event_page
 from cinegraph_scrapy.redaction import redact
@@ -103,7 +103,7 @@ class ImdbDiscoverSpider(DatabaseSpider):
             if not listing.editions:
                 raise CinegraphError(f"IMDb's API lists no editions of {meta['event_id']}")
             org = self._org(meta, listing.name)
-            report = record_editions(self.engine_db, org, listing.editions)
+            report = self.record_editions(org, listing.editions)
         except CinegraphError as exc:
             yield self._request(meta, api_refusal=redact(f"IMDb's API: {exc}"))
             return
@@ -117,8 +117,7 @@ class ImdbDiscoverSpider(DatabaseSpider):
         """The known organization, or the new one registered under the name IMDb gives it."""
         if not meta.get("new_event_id"):
             return self.orgs[meta["slug"]]
-        org = register_organization(self.engine_db, slug=meta["slug"], name=name or meta["slug"],
-                                    event_id=meta["new_event_id"])
+        org = self.register_organization(meta["slug"], name or meta["slug"], meta["new_event_id"])
         self.orgs[org["slug"]] = org
         return org
 
@@ -134,7 +133,7 @@ class ImdbDiscoverSpider(DatabaseSpider):
             name = None
             if meta.get("new_event_id"):
                 name = parse_event_page(response.body, require_nominations=False).event_name
-            report = discover_from_page(self.engine_db, self._org(meta, name), response.body)
+            report = self.record_editions(self._org(meta, name), editions_on_page(response.body))
         except CinegraphError as exc:
             self.reports.append(self._report(meta, error=redact(self.with_refusal(meta, str(exc)))))
             return

@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import Response
 
 from cinegraph_scrapy.configs import ImportTarget
-from cinegraph_scrapy.discovery import discover_from_page, edition_keys, existing_keys, record_editions
+from cinegraph_scrapy.discovery import edition_keys, editions_on_page, existing_keys
 from cinegraph_scrapy.errors import BlockedPage, CinegraphError
 from cinegraph_scrapy.parsing.edition_check import edition_mismatch
 from cinegraph_scrapy.parsing.event_rows import film_rows
@@ -69,7 +69,7 @@ class ImdbEventSpider(EventApiFlow, BaseImportSpider):
         self.fetched(response)
         try:
             self.check_page(response)
-            report = discover_from_page(self.engine_db, self.orgs[slug], response.body)
+            report = self.record_editions(self.orgs[slug], editions_on_page(response.body))
         except CinegraphError as exc:
             self._discovery_failed(slug, self.with_refusal(response.meta, str(exc)))
             return
@@ -116,7 +116,7 @@ class ImdbEventSpider(EventApiFlow, BaseImportSpider):
         if all(key in self.known_keys for key in keys.values()):
             return
         try:
-            report = record_editions(self.engine_db, org, page.editions)
+            report = self.record_editions(org, page.editions)
         except Exception as exc:  # knowing fewer editions must not cost this page
             logger.warning("%s: could not record the editions the page lists: %s", slug, redact(str(exc)))
             return
