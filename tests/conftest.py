@@ -29,7 +29,8 @@ def pytest_xdist_auto_num_workers(config) -> int:
 
 
 # The longest end-to-end modules (scrapyd, the benchmark, whole-organization imports) run first, so that the
-# workers finish together instead of one of them running the longest test last.
+# workers finish together instead of one of them running the longest module last (each module runs whole on
+# one worker: `--dist loadfile` in pytest.ini, so module fixtures are made once).
 LONGEST_FIRST = ("test_scrapyd", "test_bench", "test_canonical", "test_concurrency", "test_rough_edges",
                  "test_tmdb", "test_quality_tools", "test_changes", "test_people")
 

@@ -25,8 +25,6 @@ YEARS = list(range(2017, 2025))
 FILMS = [Film(f"tt{8100000 + i:07d}", f"Shared film {i}") for i in range(40)]
 PEOPLE = [Person(f"nm{8100000 + i:07d}", f"Shared person {i}") for i in range(40)]
 REPEATS = int(os.environ.get("CINEGRAPH_CONCURRENCY_REPEATS", "3"))
-# One worker runs the whole module: its one-at-a-time reference imports are made once.
-pytestmark = pytest.mark.xdist_group("concurrency")
 
 
 def globes_page(year: int) -> str:
