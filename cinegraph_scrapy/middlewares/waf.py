@@ -49,7 +49,11 @@ def configure_browser(settings) -> None:
     chromium = find_chromium(settings)
     if chromium is None:
         return
-    handler = "cinegraph_scrapy.middlewares.browser.BrowserFallbackHandler"
+    # Loaded here, with the settings, rather than when the engine starts: a missing module fails before the
+    # crawl does (scrapy-playwright itself is only imported on the first browser request).
+    from cinegraph_scrapy.middlewares.browser import BrowserFallbackHandler
+
+    handler = f"{BrowserFallbackHandler.__module__}.{BrowserFallbackHandler.__qualname__}"
     handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
     handlers.update({"http": handler, "https": handler})
     settings.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
