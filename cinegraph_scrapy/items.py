@@ -84,6 +84,15 @@ class NominationRow:
         return f"{self.imdb_id or '-'}|{people}"
 
 
+def same_nominee(kept: NominationRow, again: NominationRow) -> None:
+    """The project's one rule for a nominee named twice in one category of an edition (IMDb lists some twice,
+    once among the winners and once among the nominees): one nomination, with its first mention's details,
+    which has won if either mention won. Deduplication applies it to a page's rows (pipelines/dedupe.py); the
+    storage writes merge the same way (db/writes_events.nomination_rows) only as a guard for pages that did
+    not pass through it."""
+    kept.won = kept.won or again.won
+
+
 @dataclass
 class FilmRow:
     """A stored film to (re-)enrich from TMDb (the tmdb_backfill spider)."""

@@ -37,9 +37,8 @@ class EditionIds:
 
 
 def nomination_rows(rows: Iterable[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """One row per (ceremony, category, nominee key), in key order. The project's one de-duplication rule for
-    nominations: a nominee named twice in a category is one nomination, which has won if either mention did
-    (the rest of the first mention is kept)."""
+    """One row per (ceremony, category, nominee key), in key order, merged as items.same_nominee says (the
+    first mention, won if either mention won): a guard for rows that did not pass through deduplication."""
     by_key: dict[tuple[int, int, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["ceremony_id"], row["category_id"], row["nominee_key"])

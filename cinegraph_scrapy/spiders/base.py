@@ -139,12 +139,14 @@ class BaseImportSpider(DatabaseSpider):
         )
 
     def add_targets(self, keys: list[str]) -> list[ImportTarget]:
-        """Import these configs too (found while crawling, e.g. by edition discovery): their runs start now."""
+        """Import these configs too (found while crawling and recorded by the configurations extension, e.g. by
+        edition discovery): their runs start now. Read only: a callback writes no configuration."""
         keys = [k for k in keys if k not in self.by_key and k not in self.skipped]
         if not keys:
             return []
-        targets = with_retries(lambda: self.resolve_targets(self.engine_db, self.settings, keys, self.force, self.orgs),
-                               what="reading the configurations")
+        targets = with_retries(lambda: self.resolve_targets(self.engine_db, self.settings, keys, self.force, self.orgs,
+                                                            create=False), what="reading the configurations")
+        targets = [t for t in targets if t.list_id]  # a key nothing recorded (id 0) is not imported
         self.targets.extend(targets)
         return self.begin_imports(targets)
 

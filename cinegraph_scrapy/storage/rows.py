@@ -48,7 +48,7 @@ def tmdb_rows(items) -> list[dict[str, Any]]:
 
 
 def page_nominations(items: list[NominationRow], categories: dict) -> dict[tuple[int, str], dict[str, Any]]:
-    """One entry per nominee of a category (won if any of its rows won): what the change log compares."""
+    """One entry per nominee of a category (merged as items.same_nominee says): what the change log compares."""
     page: dict[tuple[int, str], dict[str, Any]] = {}
     for item in items:
         key = (categories[(item.award_name, item.category)], item.nominee_key)

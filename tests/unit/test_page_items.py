@@ -100,6 +100,16 @@ def test_stages_drop_rows_not_pages_and_count_each_reason(caplog):
     assert dedupe.process_item(PageItem("my_list", 2, [entry("tt0000005", position=300)])).rows == []
 
 
+def test_a_nominee_named_twice_is_one_nomination_that_won_if_either_mention_won():
+    """Busan 2022 on IMDb lists Goein among the New Currents winners and again among its nominees."""
+    crawler, ledger = crawler_with_ledger("busan_2022")
+    loser, winner = nomination("tt22171858"), nomination("tt22171858")
+    winner.won, loser.notes = True, "first mention"
+    item = DeduplicationPipeline(crawler).process_item(PageItem("busan_2022", 1, [loser, winner]))
+    assert [(r.imdb_id, r.won, r.notes) for r in item.rows] == [("tt22171858", True, "first mention")]
+    assert dict(ledger.drop_reasons) == {"duplicate": 1}
+
+
 def test_a_row_whose_tmdb_enrichment_raises_is_still_stored_and_the_error_logged(caplog):
     from cinegraph_scrapy.pipelines.tmdb import TmdbEnrichmentPipeline
 
