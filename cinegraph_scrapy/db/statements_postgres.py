@@ -127,22 +127,26 @@ WRITE_CEREMONY = text("""
         RETURNING id)
     SELECT up.id, old.id IS NOT NULL, old.last_seen_at FROM up LEFT JOIN old ON true""")
 
-# A page's nominations (a nomination key stored before is updated).
-NOMINATIONS = text("""
+# The two nomination inserts (a page's, a first-time edition's) differ only in where a row's film comes from.
+INSERT_NOMINATIONS = """
         INSERT INTO festival_nominations
             (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
-             imdb_nomination_id, details, last_seen_at)
-        SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.notes,
-               u.nominee_type, u.imdb_nomination_id, u.details, :now
-        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, movie_id int, nominee_key text, award_name text, won bool,
-                        notes text, nominee_type text, imdb_nomination_id text, details jsonb)
+             imdb_nomination_id, details, last_seen_at)"""
+NOMINATIONS_UPSERTED = """
         ORDER BY u.category_id, u.nominee_key
         ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
             movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
             notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
             imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
             last_seen_at = EXCLUDED.last_seen_at
-        RETURNING category_id, nominee_key, id""")
+        RETURNING category_id, nominee_key, id"""
+
+# A page's nominations (a nomination key stored before is updated).
+NOMINATIONS = text(INSERT_NOMINATIONS + """
+        SELECT u.ceremony_id, u.category_id, u.movie_id, u.nominee_key, u.award_name, u.won, u.notes,
+               u.nominee_type, u.imdb_nomination_id, u.details, :now
+        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, movie_id int, nominee_key text, award_name text, won bool,
+                        notes text, nominee_type text, imdb_nomination_id text, details jsonb)""" + NOMINATIONS_UPSERTED)
 
 # A first-time edition's page in one statement: its films, people and change records as in
 # FILMS_PEOPLE_AND_CHANGES, then its nominations (their film found by imdb id among the films just read or
@@ -151,21 +155,11 @@ NOMINATIONS = text("""
 NEW_EDITION_PAGE = text(FILMS_PEOPLE_AND_CHANGES_STEPS + """,
     fids AS (SELECT imdb_id, id FROM mins UNION ALL SELECT imdb_id, movie_id FROM ms),
     pids AS (SELECT imdb_id, id FROM pins UNION ALL SELECT imdb_id, person_id FROM ps),
-    n AS (
-        INSERT INTO festival_nominations
-            (ceremony_id, category_id, movie_id, nominee_key, award_name, won, notes, nominee_type,
-             imdb_nomination_id, details, last_seen_at)
+    n AS ("""+ INSERT_NOMINATIONS + """
         SELECT u.ceremony_id, u.category_id, f.id, u.nominee_key, u.award_name, u.won, u.notes,
                u.nominee_type, u.imdb_nomination_id, u.details, :now
         FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(ceremony_id int, category_id int, film text, nominee_key text, award_name text, won bool,
-                        notes text, nominee_type text, imdb_nomination_id text, details jsonb) LEFT JOIN fids f ON f.imdb_id = u.film
-        ORDER BY u.category_id, u.nominee_key
-        ON CONFLICT (ceremony_id, category_id, nominee_key) DO UPDATE SET
-            movie_id = EXCLUDED.movie_id, award_name = EXCLUDED.award_name, won = EXCLUDED.won,
-            notes = EXCLUDED.notes, nominee_type = EXCLUDED.nominee_type,
-            imdb_nomination_id = EXCLUDED.imdb_nomination_id, details = EXCLUDED.details,
-            last_seen_at = EXCLUDED.last_seen_at
-        RETURNING category_id, nominee_key, id),
+                        notes text, nominee_type text, imdb_nomination_id text, details jsonb) LEFT JOIN fids f ON f.imdb_id = u.film""" + NOMINATIONS_UPSERTED + """),
     links AS (
         INSERT INTO festival_nomination_people (nomination_id, person_id, role, position)
         SELECT n.id, p.id, v.role, v.position

@@ -30,6 +30,7 @@ from cinegraph_scrapy.pipelines import drop_row
 from cinegraph_scrapy.redaction import error_line, redact
 from cinegraph_scrapy.runs import utcnow
 from cinegraph_scrapy.storage import rows
+from cinegraph_scrapy.storage.fingerprints import page_fingerprint
 from cinegraph_scrapy.storage.pages import PageResult, PageWriter
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,7 @@ class StoragePipeline:
         self.writers = max(1, settings.getint("DB_WRITERS"))
         self.page_retries = max(0, settings.getint("DB_PAGE_RETRIES"))
         self.retry_backoff = settings.getfloat("DB_RETRY_BACKOFF")
-        self.drift_min_share = settings.getfloat("DRIFT_MIN_SHARE")
-        self.writer = PageWriter(drift_min_share=self.drift_min_share)
+        self.writer = PageWriter(drift_min_share=settings.getfloat("DRIFT_MIN_SHARE"))
         self.imports: dict[str, project.StartedImport] = {}  # the imports whose pages this crawl stores
         self.lock_lost: dict[str, str] = {}  # imports whose key another crawl holds now: nothing more is stored
         self.suspect: set[str] = set()  # imports with a page the drift guard did not believe: none of it is written
@@ -76,8 +76,7 @@ class StoragePipeline:
 
     def imports_started(self, imports, options):
         self.imports.update(imports)
-        self.writer.full_write, self.writer.accept_drift = options.full_write, options.accept_drift
-        self.writer.expect(i.target.list_id for i in imports.values())
+        self.writer.expect((i.target.list_id for i in imports.values()), options)
 
     def import_lock_lost(self, key, reason):
         self.lock_lost[key] = reason
@@ -163,7 +162,7 @@ class StoragePipeline:
             return outcome
         if target.source_key in self.suspect:  # an earlier page of this import was not believed
             return None
-        fingerprint = self.writer.fingerprint(target, item)
+        fingerprint = page_fingerprint(target, item)
         while True:
             try:
                 conn = self._connection(engine)

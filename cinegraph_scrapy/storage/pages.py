@@ -21,7 +21,6 @@ from cinegraph_scrapy.db.writes import GenericWrites, writes_for
 from cinegraph_scrapy.drift import SuspectPage, edition_drift, list_drift, page_figures, stored_figures
 from cinegraph_scrapy.items import PageItem
 from cinegraph_scrapy.storage import rows
-from cinegraph_scrapy.storage.fingerprints import page_fingerprint
 
 
 @dataclass
@@ -57,13 +56,13 @@ class PageWriter:
         self._configs: set[int] = set()
         self._lock = threading.Lock()
 
-    def expect(self, list_ids) -> None:
-        """Configurations this crawl imports: their stored fingerprints are read together, once."""
+    def expect(self, list_ids, options=None) -> None:
+        """Configurations this crawl imports (their stored fingerprints are read together, once), and what the
+        operator asked of them (signals.ImportOptions: `-a full=1`, `-a accept=1`)."""
         with self._lock:
             self._configs.update(list_ids)
-
-    def fingerprint(self, target, page: PageItem) -> str | None:
-        return page_fingerprint(target, page)
+            if options is not None:
+                self.full_write, self.accept_drift = options.full_write, options.accept_drift
 
     def write_page(self, conn: Connection, target, page: PageItem, *, run_id: int | None, now: datetime,
                    fingerprint: str | None = None) -> PageResult:
